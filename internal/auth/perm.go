@@ -1,0 +1,216 @@
+package auth
+
+import (
+	"strings"
+
+	"github.com/anwen-gov/anwen/internal/apperr"
+)
+
+// Roles. The first three are the separated administrators (三员): no account
+// may hold two of them.
+const (
+	RoleSysadmin   = "sysadmin"    // 系统管理员: organisations, accounts, calendar
+	RoleSecadmin   = "secadmin"    // 安全管理员: locks, password resets, tokens, security events
+	RoleAuditor    = "auditor"     // 安全审计员: reads and exports the audit trail
+	RoleLeader     = "leader"      // 领导
+	RoleStaff      = "staff"       // 工作人员
+	RoleGridWorker = "grid_worker" // 网格员
+	RoleSupervisor = "supervisor"  // 督查
+	RoleEnterprise = "enterprise"  // 企业联络人
+)
+
+// Roles lists every role in display order.
+var Roles = []string{RoleSysadmin, RoleSecadmin, RoleAuditor, RoleLeader, RoleStaff, RoleGridWorker, RoleSupervisor, RoleEnterprise}
+
+// AdminRoles are the three separated administrator roles.
+var AdminRoles = []string{RoleSysadmin, RoleSecadmin, RoleAuditor}
+
+// IsAdminRole reports whether role is one of the three administrators.
+func IsAdminRole(role string) bool {
+	for _, r := range AdminRoles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidRole reports whether role exists.
+func ValidRole(role string) bool {
+	for _, r := range Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Action is something a person does to an object. Its prefix before the dot is
+// the object kind; "<kind>.view" is what makes an object visible at all.
+type Action string
+
+const (
+	OrgView        Action = "org.view"
+	OrgManage      Action = "org.manage"
+	UserView       Action = "user.view"
+	UserManage     Action = "user.manage"      // create, edit, roles (not the admin roles)
+	UserAdminRoles Action = "user.admin_roles" // grant the three administrator roles
+	UserSecurity   Action = "user.security"    // unlock, reset password, revoke tokens
+	UserViewPhone  Action = "user.view_phone"  // unmask a phone number
+	CalendarManage Action = "calendar.manage"
+	AuditView      Action = "audit.view"
+	FeedbackView   Action = "feedback.view"
+)
+
+// matrix is the one table of who may do what. A grant's scope (an org and its
+// subtree) bounds where it applies.
+var matrix = map[string][]Action{
+	RoleSysadmin:   {OrgView, OrgManage, UserView, UserManage, UserViewPhone, CalendarManage, FeedbackView},
+	RoleSecadmin:   {OrgView, UserView, UserSecurity, UserAdminRoles, FeedbackView},
+	RoleAuditor:    {OrgView, UserView, AuditView},
+	RoleLeader:     {OrgView, UserView, UserViewPhone},
+	RoleStaff:      {OrgView, UserView, UserViewPhone},
+	RoleSupervisor: {OrgView, UserView, UserViewPhone},
+	RoleGridWorker: {OrgView, UserView},
+	RoleEnterprise: {OrgView},
+}
+
+// RoleAllows reports whether role carries action anywhere.
+func RoleAllows(role string, a Action) bool {
+	for _, x := range matrix[role] {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// Grant is one role held within one org scope; ScopePath is that org's
+// materialised path.
+type Grant struct {
+	Role       string `json:"role"`
+	ScopeOrgID int64  `json:"scope_org_id"`
+	ScopePath  string `json:"-"`
+}
+
+// Actor is the person (or their token) making a request.
+type Actor struct {
+	UserID     int64
+	Login      string
+	Name       string
+	OrgID      int64
+	Grants     []Grant
+	ClientAddr string
+	ViaToken   bool
+}
+
+// Covers reports whether path lies in the subtree at scope.
+func Covers(scope, path string) bool { return scope != "" && strings.HasPrefix(path, scope) }
+
+// Authorize decides action on an object whose org has path. It answers
+// ENOTFOUND when the object is not even visible to the actor (as if it did
+// not exist) and EFORBIDDEN when it is visible but the action is not allowed.
+// Every permission check in Anwen goes through here.
+func Authorize(a *Actor, action Action, path string) error {
+	if a == nil {
+		return apperr.New(apperr.EUNAUTHORIZED, "请先登录 / sign in first")
+	}
+	if a.Can(action, path) {
+		return nil
+	}
+	view := Action(objectOf(action) + ".view")
+	if action != view && a.Can(view, path) {
+		return apperr.New(apperr.EFORBIDDEN, "无权执行此操作 / you may not do this")
+	}
+	return apperr.NotFound(objectOf(action))
+}
+
+// Can reports whether some grant allows action at path.
+func (a *Actor) Can(action Action, path string) bool {
+	for _, g := range a.Grants {
+		if RoleAllows(g.Role, action) && Covers(g.ScopePath, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// CanAnywhere reports whether some grant allows action somewhere (for menus).
+func (a *Actor) CanAnywhere(action Action) bool {
+	for _, g := range a.Grants {
+		if RoleAllows(g.Role, action) {
+			return true
+		}
+	}
+	return false
+}
+
+// Scopes returns the paths where action is allowed, without nested duplicates.
+func (a *Actor) Scopes(action Action) []string {
+	var out []string
+	for _, g := range a.Grants {
+		if !RoleAllows(g.Role, action) {
+			continue
+		}
+		out = append(out, g.ScopePath)
+	}
+	// Drop scopes inside another scope.
+	var top []string
+	for i, p := range out {
+		inside := false
+		for j, q := range out {
+			if i != j && Covers(q, p) && (p != q || j < i) {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			top = append(top, p)
+		}
+	}
+	return top
+}
+
+// HasRole reports whether the actor holds role in any scope.
+func (a *Actor) HasRole(role string) bool {
+	for _, g := range a.Grants {
+		if g.Role == role {
+			return true
+		}
+	}
+	return false
+}
+
+// IsAdmin reports whether the actor holds one of the three administrator roles.
+func (a *Actor) IsAdmin() bool {
+	for _, g := range a.Grants {
+		if IsAdminRole(g.Role) {
+			return true
+		}
+	}
+	return false
+}
+
+func objectOf(a Action) string {
+	s := string(a)
+	if i := strings.IndexByte(s, '.'); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// CheckAdminSeparation refuses a set of roles that holds two of the three
+// administrator roles.
+func CheckAdminSeparation(roles []string) error {
+	seen := ""
+	for _, r := range roles {
+		if !IsAdminRole(r) {
+			continue
+		}
+		if seen != "" && seen != r {
+			return apperr.Field(apperr.ERULE, "roles", "三员分立：系统管理员、安全管理员、审计管理员不能由同一账号兼任（%s 与 %s） / the three administrator roles are separate: one account cannot hold both %s and %s", seen, r, seen, r)
+		}
+		seen = r
+	}
+	return nil
+}
