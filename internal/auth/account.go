@@ -419,3 +419,8 @@ func (s *Service) Check(ctx context.Context, a *Actor, action Action, path, obje
 	}
 	return err
 }
+
+// RecordSignOut puts a sign-out into the trail.
+func (s *Service) RecordSignOut(ctx context.Context, a *Actor) {
+	audit.AppendAlone(ctx, s.DB, a.Entry(s.Clock.Now(), "auth.signout", "user", strconv.FormatInt(a.UserID, 10), a.OrgID))
+}

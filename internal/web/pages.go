@@ -1,0 +1,175 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/anwen-gov/anwen/internal/apperr"
+	"github.com/anwen-gov/anwen/internal/auth"
+	"github.com/anwen-gov/anwen/internal/calendar"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Pages holds the layout; each page template is parsed on a clone of it.
+type Pages struct {
+	mu     sync.Mutex
+	layout *template.Template
+	cache  map[string]*template.Template
+}
+
+func newPages() *Pages {
+	layout := template.Must(template.New("layout").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html"))
+	return &Pages{layout: layout, cache: map[string]*template.Template{}}
+}
+
+var funcs = template.FuncMap{
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(calendar.Location).Format("2006-01-02")
+	},
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(calendar.Location).Format("2006-01-02 15:04")
+	},
+	"deref": func(p *int64) int64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
+	"add":   func(a, b int) int { return a + b },
+	"query": func(s string) string { return url.QueryEscape(s) },
+	"join":  strings.Join,
+}
+
+// Template parses the page files in fsys (each defines "title" and "content")
+// onto the layout, once.
+func (s *Server) Template(fsys fs.FS, files ...string) *template.Template {
+	key := strings.Join(files, "|")
+	s.pages.mu.Lock()
+	defer s.pages.mu.Unlock()
+	if t, ok := s.pages.cache[key]; ok {
+		return t
+	}
+	t := template.Must(template.Must(s.pages.layout.Clone()).ParseFS(fsys, files...))
+	s.pages.cache[key] = t
+	return t
+}
+
+// MenuItem is a link in the navigation bar, shown when the actor may use it.
+type MenuItem struct {
+	Href  string
+	Label string // message key
+	Show  func(a *auth.Actor) bool
+}
+
+// AddMenu adds a navigation entry.
+func (s *Server) AddMenu(m MenuItem) { s.menu = append(s.menu, m) }
+
+// HomeSection renders a block of the home page for the actor.
+type HomeSection func(r *http.Request, a *auth.Actor) (template.HTML, error)
+
+// AddHomeSection adds a block to the home page.
+func (s *Server) AddHomeSection(h HomeSection) { s.homeSections = append(s.homeSections, h) }
+
+// View is what every page template receives.
+type View struct {
+	Title  string
+	Lang   string
+	Actor  *auth.Actor
+	Demo   bool
+	Menu   []MenuItem
+	Path   string
+	Flash  string
+	Error  *apperr.Error
+	Data   any
+	Status int
+}
+
+// T translates key into the page's language.
+func (v *View) T(key string) string { return Translate(v.Lang, key) }
+
+// Tf translates key and fills %s/%d.
+func (v *View) Tf(key string, args ...any) string { return Translatef(v.Lang, key, args...) }
+
+// NewView prepares the common page data.
+func (s *Server) NewView(r *http.Request, a *auth.Actor, title string, data any) *View {
+	v := &View{Title: title, Lang: Lang(r), Actor: a, Demo: s.Opts.Demo, Path: r.URL.Path, Data: data}
+	if a != nil {
+		for _, m := range s.menu {
+			if m.Show == nil || m.Show(a) {
+				v.Menu = append(v.Menu, m)
+			}
+		}
+		if f := s.Sessions.PopString(r.Context(), "flash"); f != "" {
+			v.Flash = f
+		}
+	}
+	return v
+}
+
+// Flash stores a one-time notice shown on the next page.
+func (s *Server) Flash(r *http.Request, key string) { s.Sessions.Put(r.Context(), "flash", key) }
+
+// Render executes the page template into w with status (200 when 0). The page
+// is rendered into a buffer first, so a template error never sends half a page.
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, t *template.Template, v *View) {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		s.Log.Error("render", "path", r.URL.Path, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if v.Status != 0 {
+		w.WriteHeader(v.Status)
+	}
+	buf.WriteTo(w)
+}
+
+// RenderFragment executes a named template into HTML for a home section.
+func RenderFragment(t *template.Template, name string, v any) (template.HTML, error) {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, v); err != nil {
+		return "", err
+	}
+	return template.HTML(buf.String()), nil
+}
+
+// ErrorPage answers a page request that failed: the not-found page for
+// ENOTFOUND (also for objects out of scope), and so on.
+func (s *Server) ErrorPage(w http.ResponseWriter, r *http.Request, a *auth.Actor, err error) {
+	e := s.publicError(r, err)
+	v := s.NewView(r, a, Translate(Lang(r), "error.title"), nil)
+	v.Error, v.Status = e, Status(e)
+	s.Render(w, r, s.Template(assets, "templates/error.html"), v)
+}
+
+// Redirect answers a form post with 303 See Other.
+func Redirect(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// SafeNext returns next when it is a local path, else "/".
+func SafeNext(next string) string {
+	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.Contains(next, "\\") {
+		return next
+	}
+	return "/"
+}

@@ -1,0 +1,5 @@
+// Progressive enhancement only: every page works without this file.
+document.addEventListener("submit", function (e) {
+  var msg = e.target.getAttribute("data-confirm");
+  if (msg && !window.confirm(msg)) e.preventDefault();
+});
