@@ -266,3 +266,20 @@ func Search(ctx context.Context, q db.Querier, f Filter) ([]Record, error) {
 	}
 	return out, rows.Err()
 }
+
+// CSVHeader names the columns of CSV (and Excel) exports.
+var CSVHeader = []string{"seq", "time", "user_id", "user", "org_id", "action", "object_type", "object_id", "result", "client_addr", "detail", "before_digest", "after_digest", "hash"}
+
+// CSV returns the record as a row under CSVHeader; times in Asia/Shanghai.
+func (r Record) CSV() []string {
+	return []string{strconv.FormatInt(r.Seq, 10), r.At.In(shanghai).Format("2006-01-02 15:04:05"), strconv.FormatInt(r.UserID, 10), r.UserLogin,
+		strconv.FormatInt(r.OrgID, 10), r.Action, r.ObjectType, r.ObjectID, r.Result, r.ClientAddr, r.Detail, r.BeforeDigest, r.AfterDigest, r.Hash}
+}
+
+var shanghai = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return l
+}()

@@ -64,6 +64,9 @@ const (
 	FeedbackView   Action = "feedback.view"
 )
 
+// Actions lists every action, for GET /api/v1/me and the matrix test.
+var Actions = []Action{OrgView, OrgManage, UserView, UserManage, UserAdminRoles, UserSecurity, UserViewPhone, CalendarManage, AuditView, FeedbackView}
+
 // matrix is the one table of who may do what. A grant's scope (an org and its
 // subtree) bounds where it applies.
 var matrix = map[string][]Action{

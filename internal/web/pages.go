@@ -50,9 +50,21 @@ var funcs = template.FuncMap{
 		}
 		return *p
 	},
-	"add":   func(a, b int) int { return a + b },
-	"query": func(s string) string { return url.QueryEscape(s) },
-	"join":  strings.Join,
+	"add":    func(a, b int) int { return a + b },
+	"indent": func(n int) string { return strings.Repeat("\u3000", max(n, 0)) },
+	"query":  func(s string) string { return url.QueryEscape(s) },
+	"join":   strings.Join,
+	"tr":     Translate,
+	"trf":    Translatef,
+	// dict builds a map for passing several values to a nested template.
+	"dict": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			k, _ := kv[i].(string)
+			m[k] = kv[i+1]
+		}
+		return m
+	},
 }
 
 // Template parses the page files in fsys (each defines "title" and "content")

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/anwen-gov/anwen/internal/demo"
+	"github.com/anwen-gov/anwen/internal/web"
+)
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlags("serve", stderr)
+	addr := fs.String("addr", env("ADDR", "127.0.0.1:8080"), "listen address [ANWEN_ADDR]")
+	fs.BoolVar(&c.demo, "demo", envBool("DEMO", false), "load the fictional demo district and mark every page as a demo [ANWEN_DEMO]")
+	secure := fs.String("cookie-secure", env("COOKIE_SECURE", "auto"), "Secure flag on cookies: true, false, or auto (true unless --demo) [ANWEN_COOKIE_SECURE]")
+	fs.BoolVar(&c.trustProxy, "trust-proxy", envBool("TRUST_PROXY", false), "take the client address from X-Forwarded-For [ANWEN_TRUST_PROXY]")
+	fs.IntVar(&c.maxFailures, "max-failures", envInt("MAX_FAILURES", 5), "failed sign-ins in a row before lockout [ANWEN_MAX_FAILURES]")
+	fs.DurationVar(&c.lockout, "lockout", envDuration("LOCKOUT", 15*time.Minute), "lockout duration [ANWEN_LOCKOUT]")
+	fs.DurationVar(&c.idle, "idle-timeout", envDuration("IDLE_TIMEOUT", 30*time.Minute), "idle session timeout [ANWEN_IDLE_TIMEOUT]")
+	waive := fs.Bool("demo-waive-admin-2fa", envBool("DEMO_WAIVE_ADMIN_2FA", true), "with --demo, let administrators sign in without a second factor [ANWEN_DEMO_WAIVE_ADMIN_2FA]")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch *secure {
+	case "true":
+		c.cookieSecure = true
+	case "false":
+		c.cookieSecure = false
+	default:
+		c.cookieSecure = !c.demo
+	}
+	c.waiveAdminTOTP = c.demo && *waive
+	a, err := open(ctx, fs, c, nil, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if c.demo {
+		res, err := a.LoadDemo(ctx)
+		if err != nil {
+			return fmt.Errorf("load demo: %w", err)
+		}
+		if res.Orgs+res.People > 0 {
+			a.Log.Info("demo district loaded", "orgs", res.Orgs, "people", res.People)
+		}
+		web.DemoPassword = demo.DemoPassword
+		web.DemoSignIns = nil
+		for _, s := range demo.SignIns() {
+			web.DemoSignIns = append(web.DemoSignIns, web.DemoSignIn{Login: s.Login, Name: s.Name, Description: s.Description})
+		}
+	}
+	a.Start(ctx)
+	return a.Web.Serve(ctx, *addr, func(bound string) {
+		a.Log.Info("anwen listening", "addr", bound, "database", a.DB.Where)
+		fmt.Fprintf(stdout, "\n安稳 Anwen is running: open http://%s/\n", bound)
+		if c.demo {
+			fmt.Fprintf(stdout, "\nDemo sign-ins (password %s for all):\n", demo.DemoPassword)
+			for _, s := range demo.SignIns() {
+				fmt.Fprintf(stdout, "  %-12s %s · %s · %s\n", s.Login, s.Name, s.Description, s.OrgName)
+			}
+			fmt.Fprintln(stdout, "\nThis is a demo install: every page says so, and administrators need no second factor.")
+		}
+		fmt.Fprintln(stdout)
+	})
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlags("migrate", stderr)
+	a, err := open(ctx, fs, c, args, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	cur, latest, err := a.DB.Versions(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database %s is at schema version %d of %d\n", a.DB.Where, cur, latest)
+	return nil
+}
+
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, c := newFlags("demo", stderr)
+	a, err := open(ctx, fs, c, args, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := a.LoadDemo(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo district: added %d organisations and %d people (password %s)\n", res.Orgs, res.People, demo.DemoPassword)
+	return nil
+}
+
+var _ = flag.ErrHelp

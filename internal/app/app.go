@@ -1,0 +1,103 @@
+// Package app assembles Anwen: it opens the database, builds each
+// capability's service and registers its routes on the web server. The
+// command line and the tests both start Anwen through here.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/anwen-gov/anwen/internal/auth"
+	"github.com/anwen-gov/anwen/internal/clock"
+	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/org"
+	"github.com/anwen-gov/anwen/internal/people"
+	"github.com/anwen-gov/anwen/internal/web"
+)
+
+// Config is what the command line gathers from flags and ANWEN_ variables.
+type Config struct {
+	DataDir      string
+	DSN          string
+	Demo         bool
+	CookieSecure bool
+	TrustProxy   bool
+	Auth         auth.Config
+}
+
+// App is a running Anwen.
+type App struct {
+	Cfg    Config
+	DB     *db.DB
+	Clock  clock.Clock
+	Log    *slog.Logger
+	Auth   *auth.Service
+	Orgs   *org.Service
+	People *people.Service
+	Web    *web.Server
+}
+
+// Open opens the database, applies migrations and wires the services.
+func Open(ctx context.Context, cfg Config, clk clock.Clock, log *slog.Logger) (*App, error) {
+	d, err := db.Open(ctx, cfg.DSN, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return Wire(ctx, cfg, d, clk, log)
+}
+
+// Wire builds the services on an open, migrated database.
+func Wire(ctx context.Context, cfg Config, d *db.DB, clk clock.Clock, log *slog.Logger) (*App, error) {
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	a := &App{Cfg: cfg, DB: d, Clock: clk, Log: log}
+	a.Auth = &auth.Service{DB: d, Clock: clk, Cfg: cfg.Auth}
+	a.Orgs = &org.Service{DB: d, Auth: a.Auth, Clock: clk}
+	a.People = &people.Service{DB: d, Auth: a.Auth, Clock: clk}
+	a.Web = web.New(d, a.Auth, clk, log, web.Options{Demo: cfg.Demo, CookieSecure: cfg.CookieSecure, IdleTimeout: cfg.Auth.IdleTimeout, TrustProxy: cfg.TrustProxy})
+	org.Register(a.Web, a.Orgs)
+	people.Register(a.Web, a.People, a.Orgs)
+	for _, hook := range wiring {
+		if err := hook(ctx, a); err != nil {
+			return nil, fmt.Errorf("wire: %w", err)
+		}
+	}
+	return a, nil
+}
+
+// wiring holds the registration of further capabilities (see wire_*.go), so
+// that each can be added without editing Wire.
+var wiring []func(ctx context.Context, a *App) error
+
+// Close closes the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Start runs the background work of a serving instance (session sweeping
+// now; the clock engine later) until ctx ends.
+func (a *App) Start(ctx context.Context) {
+	store := &auth.SessionStore{DB: a.DB, Clock: a.Clock}
+	go func() {
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			if err := store.Sweep(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("sweep sessions", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
