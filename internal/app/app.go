@@ -85,7 +85,7 @@ func (a *App) Close() error { return a.DB.Close() }
 // Start runs the background work of a serving instance (session sweeping
 // now; the clock engine later) until ctx ends.
 func (a *App) Start(ctx context.Context) {
-	store := &auth.SessionStore{DB: a.DB, Clock: a.Clock}
+	store := &auth.SessionStore{DB: a.DB}
 	go func() {
 		t := time.NewTicker(10 * time.Minute)
 		defer t.Stop()

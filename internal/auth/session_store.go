@@ -6,20 +6,20 @@ import (
 	"errors"
 	"time"
 
-	"github.com/anwen-gov/anwen/internal/clock"
 	"github.com/anwen-gov/anwen/internal/db"
 )
 
 // SessionStore keeps web sessions in the database (github.com/alexedwards/scs
-// Store and CtxStore), so that they survive restarts and serve several app servers.
+// Store and CtxStore), so that they survive restarts and serve several app
+// servers. Expiry is wall-clock time, not the injectable clock: scs itself
+// sets and checks session deadlines with time.Now, and both must agree.
 type SessionStore struct {
-	DB    *db.DB
-	Clock clock.Clock
+	DB *db.DB
 }
 
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var b []byte
-	err := s.DB.QueryRow(ctx, "SELECT data FROM sessions WHERE token = ? AND expiry > ?", token, s.Clock.Now()).Scan(&b)
+	err := s.DB.QueryRow(ctx, "SELECT data FROM sessions WHERE token = ? AND expiry > ?", token, time.Now().UTC()).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -47,6 +47,6 @@ func (s *SessionStore) Delete(token string) error { return s.DeleteCtx(context.B
 
 // Sweep removes expired sessions.
 func (s *SessionStore) Sweep(ctx context.Context) error {
-	_, err := s.DB.Exec(ctx, "DELETE FROM sessions WHERE expiry <= ?", s.Clock.Now())
+	_, err := s.DB.Exec(ctx, "DELETE FROM sessions WHERE expiry <= ?", time.Now().UTC())
 	return err
 }

@@ -75,7 +75,7 @@ type Server struct {
 // New builds a server. Capabilities then register their routes on it.
 func New(d *db.DB, as *auth.Service, clk clock.Clock, log *slog.Logger, opts Options) *Server {
 	sm := scs.New()
-	sm.Store = &auth.SessionStore{DB: d, Clock: clk}
+	sm.Store = &auth.SessionStore{DB: d}
 	sm.IdleTimeout = opts.IdleTimeout
 	sm.Lifetime = 12 * time.Hour
 	sm.HashTokenInStore = true

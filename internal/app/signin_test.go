@@ -1,0 +1,177 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anwen-gov/anwen/internal/app/apptest"
+	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/db/dbtest"
+	"github.com/anwen-gov/anwen/internal/demo"
+)
+
+func signinForm(login, password string) url.Values {
+	return url.Values{"login": {login}, "password": {password}}
+}
+
+// errorText pulls the alert text out of a rendered sign-in page.
+func errorText(body []byte) string {
+	s := string(body)
+	i := strings.Index(s, `class="alert"`)
+	if i < 0 {
+		return ""
+	}
+	s = s[i:]
+	return s[strings.Index(s, ">")+1 : strings.Index(s, "</div>")]
+}
+
+func TestSignIn(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d)
+		c := env.Anonymous()
+
+		t.Run("pages need a session", func(t *testing.T) {
+			r := c.Get("/people")
+			if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/signin?next=") {
+				t.Fatalf("GET /people anonymous: %d %s", r.StatusCode, r.Header.Get("Location"))
+			}
+			if r := c.Get("/api/v1/me"); r.StatusCode != http.StatusUnauthorized || r.ErrorCode() != "unauthorized" {
+				t.Fatalf("GET /api/v1/me anonymous: %d %s", r.StatusCode, r.Body)
+			}
+		})
+
+		t.Run("unknown user and wrong password read the same", func(t *testing.T) {
+			before := env.AuditCount("auth.signin", "failed")
+			a := c.PostForm("/signin", signinForm("nobody-here", "whatever1A!"))
+			b := c.PostForm("/signin", signinForm("leader", "Wrong-password-1"))
+			if a.StatusCode != http.StatusUnauthorized || b.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("statuses %d %d, want 401", a.StatusCode, b.StatusCode)
+			}
+			if errorText(a.Body) == "" || errorText(a.Body) != errorText(b.Body) {
+				t.Fatalf("messages differ: %q vs %q", errorText(a.Body), errorText(b.Body))
+			}
+			if got := env.AuditCount("auth.signin", "failed"); got != before+2 {
+				t.Fatalf("failed sign-ins audited: %d, want %d", got, before+2)
+			}
+		})
+
+		t.Run("lockout after 5 failures, lifted after 15 minutes", func(t *testing.T) {
+			for i := 0; i < 5; i++ {
+				c.PostForm("/signin", signinForm("duchashi", "Wrong-password-1"))
+			}
+			r := c.PostForm("/signin", signinForm("duchashi", demo.DemoPassword))
+			if r.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("right password while locked: %d, want 401", r.StatusCode)
+			}
+			if env.AuditCount("auth.signin", "denied") == 0 {
+				t.Fatal("a sign-in refused for lockout left no denied record")
+			}
+			env.Clock.Advance(16 * time.Minute)
+			r = c.PostForm("/signin", signinForm("duchashi", demo.DemoPassword))
+			if r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("after the lockout: %d, want 303", r.StatusCode)
+			}
+		})
+
+		t.Run("session works and sign-out ends it", func(t *testing.T) {
+			s := env.SignIn("leader")
+			if r := s.Get("/"); r.StatusCode != http.StatusOK || !strings.Contains(string(r.Body), "我的待办") {
+				t.Fatalf("home: %d", r.StatusCode)
+			}
+			if r := s.Get("/api/v1/me"); r.StatusCode != http.StatusOK {
+				t.Fatalf("me with session: %d", r.StatusCode)
+			}
+			s.PostForm("/signout", nil)
+			if r := s.Get("/"); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("home after sign-out: %d, want 303", r.StatusCode)
+			}
+		})
+
+		t.Run("expired session", func(t *testing.T) {
+			s := env.SignIn("xfj")
+			// The store drops sessions past their expiry; age every session.
+			if _, err := env.App.DB.Exec(context.Background(), "UPDATE sessions SET expiry = ?", time.Now().UTC().Add(-time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			if r := s.Get("/"); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/signin") {
+				t.Fatalf("expired session: %d %s", r.StatusCode, r.Header.Get("Location"))
+			}
+			if r := s.Get("/api/v1/me"); r.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("expired session on API: %d", r.StatusCode)
+			}
+		})
+
+		t.Run("cross-origin write refused", func(t *testing.T) {
+			s := env.SignIn("admin")
+			req, _ := http.NewRequest("POST", env.Server.URL+"/api/v1/orgs", strings.NewReader(`{"name":"x","kind":"village","parent_id":1}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Origin", "https://evil.example")
+			req.Header.Set("Sec-Fetch-Site", "cross-site")
+			resp, err := s.HTTP.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("cross-origin POST: %d, want 403", resp.StatusCode)
+			}
+		})
+
+		t.Run("session cookie flags", func(t *testing.T) {
+			r := env.Anonymous().PostForm("/signin", signinForm("leader", demo.DemoPassword))
+			ck := r.Header.Get("Set-Cookie")
+			if !strings.Contains(ck, "HttpOnly") || !strings.Contains(ck, "SameSite=Lax") {
+				t.Fatalf("cookie flags: %s", ck)
+			}
+		})
+	})
+}
+
+func TestTokens(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d)
+		good := env.TokenClient("yjj")
+		if r := good.Get("/api/v1/me"); r.StatusCode != http.StatusOK {
+			t.Fatalf("valid token: %d %s", r.StatusCode, r.Body)
+		}
+		bad := []struct {
+			name, header string
+		}{
+			{"missing", ""},
+			{"not bearer", "Basic abc"},
+			{"malformed", "Bearer nonsense"},
+			{"unknown", "Bearer anw_" + strings.Repeat("a", 52)},
+		}
+		for _, tt := range bad {
+			req, _ := http.NewRequest("GET", env.Server.URL+"/api/v1/me", nil)
+			if tt.header != "" {
+				req.Header.Set("Authorization", tt.header)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("%s token: %d, want 401", tt.name, resp.StatusCode)
+			}
+		}
+		list, err := env.App.Auth.ListTokens(context.Background(), env.UserID("yjj"))
+		if err != nil || len(list) != 1 {
+			t.Fatalf("tokens: %v %v", list, err)
+		}
+		if err := env.App.Auth.RevokeToken(context.Background(), nil, list[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if r := good.Get("/api/v1/me"); r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("revoked token: %d, want 401", r.StatusCode)
+		}
+		if env.AuditCount("auth.token", "failed") < 3 {
+			t.Error("bad tokens were not audited")
+		}
+	})
+}
