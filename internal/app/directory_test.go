@@ -147,7 +147,7 @@ func TestUserWrites(t *testing.T) {
 		}
 		// The list answers the documented shape.
 		var list []map[string]any
-		admin.Get("/api/v1/users?org_id=" + itoa(qs)).JSON(t, &list)
+		admin.Get("/api/v1/users?org_id="+itoa(qs)).JSON(t, &list)
 		for _, k := range []string{"id", "login", "name", "org_id", "post", "roles"} {
 			if _, ok := list[0][k]; !ok {
 				t.Errorf("GET /api/v1/users item lacks %q", k)
@@ -156,7 +156,7 @@ func TestUserWrites(t *testing.T) {
 		// Unmasking a phone is audited.
 		before := env.AuditCount("user.view_phone", "ok")
 		var ph map[string]string
-		env.TokenClient("leader").Get("/api/v1/users/" + itoa(u.ID) + "/phone").JSON(t, &ph)
+		env.TokenClient("leader").Get("/api/v1/users/"+itoa(u.ID)+"/phone").JSON(t, &ph)
 		if ph["phone"] != "13800001111" || env.AuditCount("user.view_phone", "ok") != before+1 {
 			t.Fatalf("phone %v, audit %d→%d", ph, before, env.AuditCount("user.view_phone", "ok"))
 		}
