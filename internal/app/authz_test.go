@@ -1,0 +1,190 @@
+package app_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/anwen-gov/anwen/internal/app/apptest"
+	"github.com/anwen-gov/anwen/internal/db/dbtest"
+)
+
+// authzRow is one line of the authorization matrix: who calls a route, on an
+// object in or out of their scope, and what they must get.
+type authzRow struct {
+	route string // "METHOD pattern", exactly as registered
+	login string // "" = not signed in
+	scope string // "in", "out" or "-" (no object)
+	want  int
+	path  func(e *apptest.Env) string // concrete path; nil = the pattern itself
+	body  string                      // JSON for writes ("" = none)
+}
+
+func org(code string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string { return "/api/v1/orgs/" + itoa(e.OrgID(code)) }
+}
+
+func page(prefix, code string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string { return prefix + itoa(e.OrgID(code)) }
+}
+
+func user(prefix, login, suffix string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string { return prefix + itoa(e.UserID(login)) + suffix }
+}
+
+func fixed(p string) func(e *apptest.Env) string { return func(*apptest.Env) string { return p } }
+
+// The matrix. Every registered route needs at least one row; the test fails
+// when a route is added without one.
+var authzMatrix = []authzRow{
+	// Public and core
+	{route: "GET /healthz", want: 200, scope: "-"},
+	{route: "GET /readyz", want: 200, scope: "-"},
+	{route: "GET /metrics", want: 200, scope: "-"},
+	{route: "GET /static/", want: 200, scope: "-", path: fixed("/static/app.css")},
+	{route: "GET /lang", want: 303, scope: "-", path: fixed("/lang?to=en&back=/")},
+	{route: "GET /signin", want: 200, scope: "-"},
+	{route: "POST /signin", want: 401, scope: "-"},
+	{route: "POST /signout", want: 303, scope: "-"},
+	{route: "GET /signin/totp", want: 303, scope: "-"},
+	{route: "POST /signin/totp", want: 303, scope: "-"},
+	{route: "GET /{$}", want: 303, scope: "-", path: fixed("/")},
+	{route: "GET /{$}", login: "wanggeyuan", want: 200, scope: "-", path: fixed("/")},
+
+	// Organisations: API
+	{route: "GET /api/v1/orgs", want: 401, scope: "-"},
+	{route: "GET /api/v1/orgs", login: "qiye", want: 200, scope: "-"},
+	{route: "GET /api/v1/orgs/{id}", want: 401, scope: "in", path: org("SFQ-QS")},
+	{route: "GET /api/v1/orgs/{id}", login: "qingshan", want: 200, scope: "in", path: org("SFQ-QS-01")},
+	{route: "GET /api/v1/orgs/{id}", login: "qingshan", want: 404, scope: "out", path: org("SFQ-DC")},
+	{route: "POST /api/v1/orgs", login: "admin", want: 201, scope: "in", body: `{"parent_id":%SFQ-QS%,"name":"矩阵村","kind":"village"}`},
+	{route: "POST /api/v1/orgs", login: "qingshan", want: 403, scope: "in", body: `{"parent_id":%SFQ-QS%,"name":"矩阵村","kind":"village"}`},
+	{route: "POST /api/v1/orgs", login: "qingshan", want: 404, scope: "out", body: `{"parent_id":%SFQ-DC%,"name":"矩阵村","kind":"village"}`},
+	{route: "PATCH /api/v1/orgs/{id}", login: "admin", want: 200, scope: "in", path: org("SFQ-QS-02"), body: `{"sort":3}`},
+	{route: "PATCH /api/v1/orgs/{id}", login: "leader", want: 403, scope: "in", path: org("SFQ-QS-02"), body: `{"sort":3}`},
+	{route: "PATCH /api/v1/orgs/{id}", login: "qingshan", want: 404, scope: "out", path: org("SFQ-DC"), body: `{"sort":3}`},
+	// Organisations: pages
+	{route: "GET /orgs", login: "grid", want: 303, scope: "-"},
+	{route: "GET /orgs", login: "wanggeyuan", want: 200, scope: "-"},
+	{route: "GET /orgs/new", login: "admin", want: 200, scope: "-"},
+	{route: "GET /orgs/new", login: "leader", want: 403, scope: "-"},
+	{route: "POST /orgs", login: "admin", want: 303, scope: "in", body: "form:parent_id=%SFQ-QS%&name=页面村&kind=village"},
+	{route: "POST /orgs", login: "leader", want: 403, scope: "in", body: "form:parent_id=%SFQ-QS%&name=页面村&kind=village"},
+	{route: "GET /orgs/{id}", login: "qingshan", want: 200, scope: "in", path: page("/orgs/", "SFQ-QS")},
+	{route: "GET /orgs/{id}", login: "qingshan", want: 404, scope: "out", path: page("/orgs/", "SFQ-DC")},
+	{route: "POST /orgs/{id}", login: "admin", want: 303, scope: "in", path: page("/orgs/", "SFQ-QS-03"), body: "form:name=改名村&kind=village&code=SFQ-QS-03&parent_id=%SFQ-QS%"},
+	{route: "POST /orgs/{id}", login: "qingshan", want: 403, scope: "in", path: page("/orgs/", "SFQ-QS-03"), body: "form:name=改名村&kind=village&code=SFQ-QS-03&parent_id=%SFQ-QS%"},
+	{route: "POST /orgs/{id}", login: "qingshan", want: 404, scope: "out", path: page("/orgs/", "SFQ-DC"), body: "form:name=x&kind=street"},
+
+	// People: API
+	{route: "GET /api/v1/me", want: 401, scope: "-"},
+	{route: "GET /api/v1/me", login: "qiye", want: 200, scope: "-"},
+	{route: "GET /api/v1/users", login: "qingshan", want: 200, scope: "-"},
+	{route: "GET /api/v1/users", want: 401, scope: "-"},
+	{route: "POST /api/v1/users", login: "admin", want: 201, scope: "in", body: `{"login":"juzhen.a","name":"矩阵","org_id":%SFQ-QS%,"password":"Strong-pass-1","roles":[{"role":"staff","scope_org_id":%SFQ-QS%}]}`},
+	{route: "POST /api/v1/users", login: "leader", want: 403, scope: "in", body: `{"login":"juzhen.b","name":"矩阵","org_id":%SFQ-QS%,"password":"Strong-pass-1"}`},
+	{route: "POST /api/v1/users", login: "qingshan", want: 404, scope: "out", body: `{"login":"juzhen.c","name":"矩阵","org_id":%SFQ-DC%,"password":"Strong-pass-1"}`},
+	{route: "GET /api/v1/users/{id}", login: "leader", want: 200, scope: "in", path: user("/api/v1/users/", "qingshan", "")},
+	{route: "GET /api/v1/users/{id}", login: "qingshan", want: 404, scope: "out", path: user("/api/v1/users/", "leader", "")},
+	{route: "PATCH /api/v1/users/{id}", login: "admin", want: 200, scope: "in", path: user("/api/v1/users/", "wanggeyuan", ""), body: `{"post":"专职网格员"}`},
+	{route: "PATCH /api/v1/users/{id}", login: "leader", want: 403, scope: "in", path: user("/api/v1/users/", "wanggeyuan", ""), body: `{"post":"x"}`},
+	{route: "PATCH /api/v1/users/{id}", login: "qingshan", want: 404, scope: "out", path: user("/api/v1/users/", "leader", ""), body: `{"post":"x"}`},
+	{route: "GET /api/v1/users/{id}/phone", login: "leader", want: 200, scope: "in", path: user("/api/v1/users/", "qingshan", "/phone")},
+	{route: "GET /api/v1/users/{id}/phone", login: "wanggeyuan", want: 403, scope: "in", path: user("/api/v1/users/", "qiye", "/phone")},
+	{route: "GET /api/v1/users/{id}/phone", login: "qingshan", want: 404, scope: "out", path: user("/api/v1/users/", "leader", "/phone")},
+	{route: "POST /api/v1/users/{id}/password-reset", login: "secadmin", want: 200, scope: "in", path: user("/api/v1/users/", "qiye", "/password-reset")},
+	{route: "POST /api/v1/users/{id}/password-reset", login: "admin", want: 403, scope: "in", path: user("/api/v1/users/", "qiye", "/password-reset")},
+	{route: "POST /api/v1/users/{id}/password-reset", login: "qingshan", want: 404, scope: "out", path: user("/api/v1/users/", "leader", "/password-reset")},
+	{route: "POST /api/v1/users/{id}/unlock", login: "secadmin", want: 204, scope: "in", path: user("/api/v1/users/", "xfj", "/unlock")},
+	{route: "POST /api/v1/users/{id}/unlock", login: "leader", want: 403, scope: "in", path: user("/api/v1/users/", "xfj", "/unlock")},
+	{route: "POST /api/v1/users/{id}/unlock", login: "qingshan", want: 404, scope: "out", path: user("/api/v1/users/", "xfj", "/unlock")},
+	// People: pages
+	{route: "GET /people", login: "leader", want: 200, scope: "-"},
+	{route: "GET /people/new", login: "admin", want: 200, scope: "-"},
+	{route: "GET /people/new", login: "leader", want: 403, scope: "-"},
+	{route: "POST /people", login: "admin", want: 303, scope: "in", body: "form:login=yemian.a&name=页面&org_id=%SFQ-QS%&password=Strong-pass-1"},
+	{route: "POST /people", login: "leader", want: 403, scope: "in", body: "form:login=yemian.b&name=页面&org_id=%SFQ-QS%&password=Strong-pass-1"},
+	{route: "GET /people/{id}", login: "qingshan", want: 200, scope: "in", path: user("/people/", "wanggeyuan", "")},
+	{route: "GET /people/{id}", login: "qingshan", want: 404, scope: "out", path: user("/people/", "leader", "")},
+	{route: "POST /people/{id}", login: "admin", want: 303, scope: "in", path: user("/people/", "wanggeyuan", ""), body: "form:name=黄秀兰&org_id=%SFQ-QS-01%&post=网格员&role_0=grid_worker&scope_0=%SFQ-QS-01%"},
+	{route: "POST /people/{id}", login: "leader", want: 403, scope: "in", path: user("/people/", "wanggeyuan", ""), body: "form:name=x&org_id=%SFQ-QS-01%"},
+	{route: "POST /people/{id}", login: "qingshan", want: 404, scope: "out", path: user("/people/", "leader", ""), body: "form:name=x&org_id=%SFQ%"},
+	{route: "POST /people/{id}/phone", login: "yjj", want: 200, scope: "in", path: user("/people/", "qingshan", "/phone")},
+	{route: "POST /people/{id}/phone", login: "qingshan", want: 404, scope: "out", path: user("/people/", "leader", "/phone")},
+	{route: "POST /people/{id}/password-reset", login: "secadmin", want: 200, scope: "in", path: user("/people/", "qiye", "/password-reset")},
+	{route: "POST /people/{id}/password-reset", login: "leader", want: 403, scope: "in", path: user("/people/", "qiye", "/password-reset")},
+	{route: "POST /people/{id}/unlock", login: "secadmin", want: 303, scope: "in", path: user("/people/", "xfj", "/unlock")},
+	{route: "POST /people/{id}/unlock", login: "qingshan", want: 404, scope: "out", path: user("/people/", "xfj", "/unlock")},
+}
+
+// fill replaces %CODE% by the id of the demo org with that code.
+func fill(e *apptest.Env, s string) string {
+	for {
+		i := strings.Index(s, "%")
+		if i < 0 {
+			return s
+		}
+		j := strings.Index(s[i+1:], "%")
+		if j < 0 {
+			return s
+		}
+		code := s[i+1 : i+1+j]
+		s = s[:i] + itoa(e.OrgID(code)) + s[i+2+j:]
+	}
+}
+
+func TestAuthorizationMatrixCoversEveryRoute(t *testing.T) {
+	env := apptest.Start(t, dbtest.SQLite(t))
+	have := map[string]bool{}
+	for _, r := range authzMatrix {
+		have[r.route] = true
+	}
+	for _, r := range env.App.Web.Routes() {
+		key := r.Method + " " + r.Pattern
+		if !have[key] {
+			t.Errorf("route %s has no row in the authorization matrix", key)
+		}
+		delete(have, key)
+	}
+	for k := range have {
+		t.Errorf("matrix row for %s, which is not a registered route", k)
+	}
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	env := apptest.Start(t, dbtest.SQLite(t))
+	clients := map[string]*apptest.Client{"": env.Anonymous()}
+	for _, row := range authzMatrix {
+		name := row.route + " as " + row.login + " (" + row.scope + ")"
+		t.Run(name, func(t *testing.T) {
+			c, ok := clients[row.login]
+			if !ok {
+				if row.login == "grid" { // a name that is no account: not signed in
+					c = env.Anonymous()
+				} else {
+					c = env.SignIn(row.login)
+				}
+				clients[row.login] = c
+			}
+			method, pattern, _ := strings.Cut(row.route, " ")
+			path := pattern
+			if row.path != nil {
+				path = row.path(env)
+			}
+			var r *apptest.Response
+			switch {
+			case strings.HasPrefix(row.body, "form:"):
+				r = c.Do(method, path, strings.NewReader(fill(env, strings.TrimPrefix(row.body, "form:"))), "application/x-www-form-urlencoded")
+			case row.body != "":
+				r = c.SendJSON(method, path, fill(env, row.body))
+			case method == http.MethodGet:
+				r = c.Get(path)
+			default:
+				r = c.Do(method, path, nil, "")
+			}
+			if r.StatusCode != row.want {
+				t.Fatalf("%s %s: %d, want %d: %.300s", method, path, r.StatusCode, row.want, r.Body)
+			}
+		})
+	}
+}

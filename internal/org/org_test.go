@@ -1,0 +1,49 @@
+package org_test
+
+import (
+	"testing"
+
+	"github.com/anwen-gov/anwen/internal/db/dbtest"
+	"github.com/anwen-gov/anwen/internal/org"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+func TestSubtreeRange(t *testing.T) {
+	tests := []struct {
+		scope, path string
+		in          bool
+	}{
+		{"/1/5/", "/1/5/", true},
+		{"/1/5/", "/1/5/23/", true},
+		{"/1/5/", "/1/50/", false}, // a sibling whose id starts with the same digit
+		{"/1/5/", "/1/6/", false},
+		{"/1/5/", "/1/", false},
+	}
+	for _, tt := range tests {
+		lo, hi := org.SubtreeRange(tt.scope)
+		got := tt.path >= lo && tt.path < hi
+		if got != tt.in {
+			t.Errorf("%s in subtree %s = %v, want %v", tt.path, tt.scope, got, tt.in)
+		}
+	}
+}
+
+func TestBuildTree(t *testing.T) {
+	p := func(i int64) *int64 { return &i }
+	list := []org.Org{
+		{ID: 1, Name: "区", Depth: 0},
+		{ID: 2, ParentID: p(1), Depth: 1},
+		{ID: 3, ParentID: p(2), Depth: 2},
+		{ID: 4, ParentID: p(3), Depth: 3},
+		{ID: 9, ParentID: p(8), Depth: 5}, // parent not visible: a root of its own
+	}
+	roots := org.BuildTree(list, 2)
+	if len(roots) != 2 || roots[0].ID != 1 || roots[1].ID != 9 {
+		t.Fatalf("roots %+v", roots)
+	}
+	n3 := roots[0].Children[0].Children[0]
+	if n3.ID != 3 || len(n3.Children) != 0 || n3.More != 1 {
+		t.Fatalf("depth limit: node 3 has %d children, %d more", len(n3.Children), n3.More)
+	}
+}
