@@ -15,6 +15,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/org"
 	"github.com/anwen-gov/anwen/internal/people"
 	"github.com/anwen-gov/anwen/internal/web"
+	"github.com/anwen-gov/anwen/internal/workcalendar"
 )
 
 // Config is what the command line gathers from flags and ANWEN_ variables.
@@ -37,6 +38,8 @@ type App struct {
 	Orgs   *org.Service
 	People *people.Service
 	Web    *web.Server
+	// WorkCalendar (工作日历) counts working days for every deadline.
+	WorkCalendar *workcalendar.Service
 }
 
 // Open opens the database, applies migrations and wires the services.

@@ -115,6 +115,27 @@ var authzMatrix = []authzRow{
 	{route: "POST /people/{id}/password-reset", login: "leader", want: 403, scope: "in", path: user("/people/", "qiye", "/password-reset")},
 	{route: "POST /people/{id}/unlock", login: "secadmin", want: 303, scope: "in", path: user("/people/", "xfj", "/unlock")},
 	{route: "POST /people/{id}/unlock", login: "qingshan", want: 404, scope: "out", path: user("/people/", "xfj", "/unlock")},
+
+	// Work calendar: API
+	{route: "GET /api/v1/calendar", want: 401, scope: "-", path: fixed("/api/v1/calendar?year=2026")},
+	{route: "GET /api/v1/calendar", login: "qiye", want: 200, scope: "-", path: fixed("/api/v1/calendar?year=2026")},
+	{route: "GET /api/v1/calendar/working-day", login: "wanggeyuan", want: 200, scope: "-", path: fixed("/api/v1/calendar/working-day?date=2026-02-14")},
+	{route: "GET /api/v1/calendar/add", login: "qiye", want: 200, scope: "-", path: fixed("/api/v1/calendar/add?from=2026-02-13&days=1&unit=working")},
+	{route: "PUT /api/v1/calendar/days/{date}", login: "admin", want: 200, scope: "in", path: fixed("/api/v1/calendar/days/2026-12-05"), body: `{"kind":"workday","name":"矩阵"}`},
+	{route: "PUT /api/v1/calendar/days/{date}", login: "yjj", want: 403, scope: "in", path: fixed("/api/v1/calendar/days/2026-12-05"), body: `{"kind":"holiday","name":"x"}`},
+	{route: "PUT /api/v1/calendar/days/{date}", login: "qingshan", want: 404, scope: "out", path: fixed("/api/v1/calendar/days/2026-12-05"), body: `{"kind":"holiday","name":"x"}`},
+	{route: "DELETE /api/v1/calendar/days/{date}", login: "admin", want: 204, scope: "in", path: fixed("/api/v1/calendar/days/2026-01-04")},
+	{route: "DELETE /api/v1/calendar/days/{date}", login: "leader", want: 403, scope: "in", path: fixed("/api/v1/calendar/days/2026-02-14")},
+	{route: "DELETE /api/v1/calendar/days/{date}", login: "qingshan", want: 404, scope: "out", path: fixed("/api/v1/calendar/days/2026-02-14")},
+	// Work calendar: pages
+	{route: "GET /calendar", login: "grid", want: 303, scope: "-"},
+	{route: "GET /calendar", login: "wanggeyuan", want: 200, scope: "-"},
+	{route: "POST /calendar/days", login: "admin", want: 303, scope: "in", body: "form:date=2026-12-12&kind=workday&name=页面"},
+	{route: "POST /calendar/days", login: "leader", want: 403, scope: "in", body: "form:date=2026-12-12&kind=holiday&name=x"},
+	{route: "POST /calendar/days", login: "qingshan", want: 404, scope: "out", body: "form:date=2026-12-12&kind=holiday&name=x"},
+	{route: "POST /calendar/days/{date}/delete", login: "admin", want: 303, scope: "in", path: fixed("/calendar/days/2026-02-28/delete")},
+	{route: "POST /calendar/days/{date}/delete", login: "yjj", want: 403, scope: "in", path: fixed("/calendar/days/2026-02-14/delete")},
+	{route: "POST /calendar/days/{date}/delete", login: "qingshan", want: 404, scope: "out", path: fixed("/calendar/days/2026-02-14/delete")},
 }
 
 // fill replaces %CODE% by the id of the demo org with that code.

@@ -59,25 +59,26 @@ const (
 	UserAdminRoles Action = "user.admin_roles" // grant the three administrator roles
 	UserSecurity   Action = "user.security"    // unlock, reset password, revoke tokens
 	UserViewPhone  Action = "user.view_phone"  // unmask a phone number
+	CalendarView   Action = "calendar.view" // everyone reads the work calendar
 	CalendarManage Action = "calendar.manage"
 	AuditView      Action = "audit.view"
 	FeedbackView   Action = "feedback.view"
 )
 
 // Actions lists every action, for GET /api/v1/me and the matrix test.
-var Actions = []Action{OrgView, OrgManage, UserView, UserManage, UserAdminRoles, UserSecurity, UserViewPhone, CalendarManage, AuditView, FeedbackView}
+var Actions = []Action{OrgView, OrgManage, UserView, UserManage, UserAdminRoles, UserSecurity, UserViewPhone, CalendarView, CalendarManage, AuditView, FeedbackView}
 
 // matrix is the one table of who may do what. A grant's scope (an org and its
 // subtree) bounds where it applies.
 var matrix = map[string][]Action{
-	RoleSysadmin:   {OrgView, OrgManage, UserView, UserManage, UserViewPhone, CalendarManage, FeedbackView},
-	RoleSecadmin:   {OrgView, UserView, UserSecurity, UserAdminRoles, FeedbackView},
-	RoleAuditor:    {OrgView, UserView, AuditView},
-	RoleLeader:     {OrgView, UserView, UserViewPhone},
-	RoleStaff:      {OrgView, UserView, UserViewPhone},
-	RoleSupervisor: {OrgView, UserView, UserViewPhone},
-	RoleGridWorker: {OrgView, UserView},
-	RoleEnterprise: {OrgView},
+	RoleSysadmin:   {OrgView, OrgManage, UserView, UserManage, UserViewPhone, CalendarView, CalendarManage, FeedbackView},
+	RoleSecadmin:   {OrgView, UserView, UserSecurity, UserAdminRoles, CalendarView, FeedbackView},
+	RoleAuditor:    {OrgView, UserView, CalendarView, AuditView},
+	RoleLeader:     {OrgView, UserView, UserViewPhone, CalendarView},
+	RoleStaff:      {OrgView, UserView, UserViewPhone, CalendarView},
+	RoleSupervisor: {OrgView, UserView, UserViewPhone, CalendarView},
+	RoleGridWorker: {OrgView, UserView, CalendarView},
+	RoleEnterprise: {OrgView, CalendarView},
 }
 
 // RoleAllows reports whether role carries action anywhere.
