@@ -68,6 +68,7 @@ func Wire(ctx context.Context, cfg Config, d *db.DB, clk clock.Clock, log *slog.
 	a.Orgs = &org.Service{DB: d, Auth: a.Auth, Clock: clk}
 	a.People = &people.Service{DB: d, Auth: a.Auth, Clock: clk}
 	a.Web = web.New(d, a.Auth, clk, log, web.Options{Demo: cfg.Demo, CookieSecure: cfg.CookieSecure, IdleTimeout: cfg.Auth.IdleTimeout, TrustProxy: cfg.TrustProxy})
+	registerOpenAPI(a.Web)
 	org.Register(a.Web, a.Orgs)
 	people.Register(a.Web, a.People, a.Orgs)
 	for _, hook := range wiring {
