@@ -139,7 +139,6 @@ func operationID(op Operation) string {
 	return s
 }
 
-
 type schemaGen struct{ defs map[string]any }
 
 var timeType = reflect.TypeOf(time.Time{})

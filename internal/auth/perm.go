@@ -59,7 +59,7 @@ const (
 	UserAdminRoles Action = "user.admin_roles" // grant the three administrator roles
 	UserSecurity   Action = "user.security"    // unlock, reset password, revoke tokens
 	UserViewPhone  Action = "user.view_phone"  // unmask a phone number
-	CalendarView   Action = "calendar.view" // everyone reads the work calendar
+	CalendarView   Action = "calendar.view"    // everyone reads the work calendar
 	CalendarManage Action = "calendar.manage"
 	AuditView      Action = "audit.view"
 	FeedbackView   Action = "feedback.view"
