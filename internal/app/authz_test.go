@@ -136,6 +136,36 @@ var authzMatrix = []authzRow{
 	{route: "POST /calendar/days/{date}/delete", login: "admin", want: 303, scope: "in", path: fixed("/calendar/days/2026-02-28/delete")},
 	{route: "POST /calendar/days/{date}/delete", login: "yjj", want: 403, scope: "in", path: fixed("/calendar/days/2026-02-14/delete")},
 	{route: "POST /calendar/days/{date}/delete", login: "qingshan", want: 404, scope: "out", path: fixed("/calendar/days/2026-02-14/delete")},
+
+	// Audit trail
+	{route: "GET /api/v1/audit", want: 401, scope: "-"},
+	{route: "GET /api/v1/audit", login: "auditor", want: 200, scope: "-"},
+	{route: "GET /api/v1/audit", login: "admin", want: 404, scope: "-"},
+	{route: "GET /api/v1/audit/verify", login: "auditor", want: 200, scope: "-"},
+	{route: "GET /api/v1/audit/verify", login: "secadmin", want: 404, scope: "-"},
+	{route: "GET /api/v1/audit/export.xlsx", login: "auditor", want: 200, scope: "-"},
+	{route: "GET /api/v1/audit/export.xlsx", login: "leader", want: 404, scope: "-"},
+	{route: "GET /api/v1/audit/export.csv", login: "auditor", want: 200, scope: "-"},
+	{route: "GET /api/v1/audit/export.csv", login: "qingshan", want: 404, scope: "-"},
+	{route: "GET /audit", login: "grid", want: 303, scope: "-"},
+	{route: "GET /audit", login: "auditor", want: 200, scope: "-"},
+	{route: "GET /audit", login: "admin", want: 404, scope: "-"},
+	// Feedback (ids 1 and 2 come from the POST rows before them)
+	{route: "POST /api/v1/feedback", want: 401, scope: "-", body: `{"kind":"suggestion","body":"矩阵测试的建议"}`},
+	{route: "POST /api/v1/feedback", login: "wanggeyuan", want: 201, scope: "-", body: `{"kind":"suggestion","body":"矩阵测试的建议"}`},
+	{route: "GET /api/v1/feedback", want: 401, scope: "-"},
+	{route: "GET /api/v1/feedback", login: "qiye", want: 200, scope: "-"},
+	{route: "GET /api/v1/feedback/inbox", login: "secadmin", want: 200, scope: "-"},
+	{route: "GET /api/v1/feedback/inbox", login: "qingshan", want: 404, scope: "-"},
+	{route: "POST /api/v1/feedback/{id}/reply", login: "qingshan", want: 404, scope: "-", path: fixed("/api/v1/feedback/1/reply"), body: `{"reply":"收到","status":"answered"}`},
+	{route: "POST /api/v1/feedback/{id}/reply", login: "admin", want: 200, scope: "-", path: fixed("/api/v1/feedback/1/reply"), body: `{"reply":"收到","status":"answered"}`},
+	{route: "GET /feedback", login: "grid", want: 303, scope: "-"},
+	{route: "GET /feedback", login: "qiye", want: 200, scope: "-"},
+	{route: "POST /feedback", login: "wanggeyuan", want: 303, scope: "-", body: "form:kind=complaint&body=矩阵测试的投诉内容"},
+	{route: "GET /feedback/inbox", login: "admin", want: 200, scope: "-"},
+	{route: "GET /feedback/inbox", login: "leader", want: 404, scope: "-"},
+	{route: "POST /feedback/{id}/reply", login: "leader", want: 404, scope: "-", path: fixed("/feedback/2/reply"), body: "form:reply=收到&status=answered"},
+	{route: "POST /feedback/{id}/reply", login: "secadmin", want: 303, scope: "-", path: fixed("/feedback/2/reply"), body: "form:reply=收到&status=answered"},
 }
 
 // fill replaces %CODE% by the id of the demo org with that code.
