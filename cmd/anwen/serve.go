@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/anwen-gov/anwen/internal/demo"
-	"github.com/anwen-gov/anwen/internal/web"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -45,11 +44,6 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		if res.Orgs+res.People > 0 {
 			a.Log.Info("demo district loaded", "orgs", res.Orgs, "people", res.People)
-		}
-		web.DemoPassword = demo.DemoPassword
-		web.DemoSignIns = nil
-		for _, s := range demo.SignIns() {
-			web.DemoSignIns = append(web.DemoSignIns, web.DemoSignIn{Login: s.Login, Name: s.Name, Description: s.Description})
 		}
 	}
 	a.Start(ctx)

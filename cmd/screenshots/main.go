@@ -110,7 +110,6 @@ func run(args []string, stdout io.Writer) error {
 	if _, err := a.LoadDemo(ctx); err != nil {
 		return fmt.Errorf("load demo: %w", err)
 	}
-	browsertest.ShowDemoSignIns()
 	srv := httptest.NewServer(a.Web.Handler())
 	defer srv.Close()
 

@@ -12,6 +12,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/clock"
 	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/demo"
 	"github.com/anwen-gov/anwen/internal/org"
 	"github.com/anwen-gov/anwen/internal/people"
 	"github.com/anwen-gov/anwen/internal/web"
@@ -67,7 +68,14 @@ func Wire(ctx context.Context, cfg Config, d *db.DB, clk clock.Clock, log *slog.
 	a.Auth = &auth.Service{DB: d, Clock: clk, Cfg: cfg.Auth}
 	a.Orgs = &org.Service{DB: d, Auth: a.Auth, Clock: clk}
 	a.People = &people.Service{DB: d, Auth: a.Auth, Clock: clk}
-	a.Web = web.New(d, a.Auth, clk, log, web.Options{Demo: cfg.Demo, CookieSecure: cfg.CookieSecure, IdleTimeout: cfg.Auth.IdleTimeout, TrustProxy: cfg.TrustProxy})
+	opts := web.Options{Demo: cfg.Demo, CookieSecure: cfg.CookieSecure, IdleTimeout: cfg.Auth.IdleTimeout, TrustProxy: cfg.TrustProxy}
+	if cfg.Demo {
+		opts.DemoPassword = demo.DemoPassword
+		for _, s := range demo.SignIns() {
+			opts.DemoSignIns = append(opts.DemoSignIns, web.DemoSignIn{Login: s.Login, Name: s.Name, Description: s.Description, English: s.English})
+		}
+	}
+	a.Web = web.New(d, a.Auth, clk, log, opts)
 	registerOpenAPI(a.Web)
 	org.Register(a.Web, a.Orgs)
 	people.Register(a.Web, a.People, a.Orgs)

@@ -39,6 +39,7 @@ func fixed(p string) func(e *apptest.Env) string { return func(*apptest.Env) str
 var authzMatrix = []authzRow{
 	// Public and core
 	{route: "GET /healthz", want: 200, scope: "-"},
+	{route: "GET /api/v1/openapi.json", want: 200, scope: "-"},
 	{route: "GET /readyz", want: 200, scope: "-"},
 	{route: "GET /metrics", want: 200, scope: "-"},
 	{route: "GET /static/", want: 200, scope: "-", path: fixed("/static/app.css")},
@@ -166,6 +167,20 @@ var authzMatrix = []authzRow{
 	{route: "GET /feedback/inbox", login: "leader", want: 404, scope: "-"},
 	{route: "POST /feedback/{id}/reply", login: "leader", want: 404, scope: "-", path: fixed("/feedback/2/reply"), body: "form:reply=收到&status=answered"},
 	{route: "POST /feedback/{id}/reply", login: "secadmin", want: 303, scope: "-", path: fixed("/feedback/2/reply"), body: "form:reply=收到&status=answered"},
+
+	// Directory import and export
+	{route: "POST /api/v1/import/directory", want: 401, scope: "-"},
+	{route: "POST /api/v1/import/directory", login: "qingshan", want: 415, scope: "-"},
+	{route: "GET /api/v1/import/directory/template.xlsx", want: 401, scope: "-"},
+	{route: "GET /api/v1/import/directory/template.xlsx", login: "qiye", want: 200, scope: "-"},
+	{route: "GET /api/v1/export/directory.xlsx", want: 401, scope: "-"},
+	{route: "GET /api/v1/export/directory.xlsx", login: "qingshan", want: 200, scope: "-"},
+	{route: "GET /people/import", login: "grid", want: 303, scope: "-"},
+	{route: "GET /people/import", login: "admin", want: 200, scope: "-"},
+	{route: "GET /people/import", login: "leader", want: 403, scope: "-"},
+	{route: "POST /people/import", login: "leader", want: 403, scope: "-", body: "form:dry_run=1"},
+	{route: "POST /people/import", login: "admin", want: 415, scope: "-", body: "form:dry_run=1"},
+	{route: "GET /static/directoryimport.css", want: 200, scope: "-"},
 }
 
 // fill replaces %CODE% by the id of the demo org with that code.

@@ -19,9 +19,6 @@ import (
 	"sync"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/anwen-gov/anwen/internal/demo"
-	"github.com/anwen-gov/anwen/internal/web"
 )
 
 // ErrNoChromium is returned by ExecPath when no browser is found.
@@ -121,14 +118,4 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.buf.String()
-}
-
-// ShowDemoSignIns fills the demo sign-in list of the sign-in page as
-// `anwen serve --demo` does (apptest wires the app without it).
-func ShowDemoSignIns() {
-	web.DemoPassword = demo.DemoPassword
-	web.DemoSignIns = nil
-	for _, s := range demo.SignIns() {
-		web.DemoSignIns = append(web.DemoSignIns, web.DemoSignIn{Login: s.Login, Name: s.Name, Description: s.Description})
-	}
 }

@@ -20,7 +20,6 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	ShowDemoSignIns()
 	dbtest.Main(m)
 }
 

@@ -83,6 +83,7 @@ type SignIn struct {
 	Login       string
 	Name        string // the person's name
 	Description string // Chinese description of the role
+	English     string // the same in English
 	OrgName     string
 }
 
@@ -362,19 +363,19 @@ const (
 
 // special sign-ins, reserved before any generated name.
 var specials = []struct {
-	login, name, org, post, desc string
-	roles                        []Role
+	login, name, org, post, desc, en string
+	roles                            []Role
 }{
-	{"admin", "赵明远", "d-dsj", "系统管理员", "系统管理员（三员之一：账号、组织与系统配置）", []Role{r(RoleSysadmin, DistrictKey)}},
-	{"secadmin", "钱卫东", "d-dsj", "安全保密管理员", "安全管理员（三员之一：权限分配与安全策略）", []Role{r(RoleSecadmin, DistrictKey)}},
-	{"auditor", "孙静怡", "d-dsj", "安全审计员", "审计管理员（三员之一：审计日志查阅）", []Role{r(RoleAuditor, DistrictKey)}},
-	{"leader", "陈志远", DistrictKey, "区长", "区长（区级领导，全区范围）", []Role{r(RoleLeader, DistrictKey)}},
-	{"yjj", "刘海波", "d-yjj", "科员", "应急管理局科员（安全生产，全区范围）", []Role{r(RoleStaff, DistrictKey)}},
-	{"xfj", "周晓芸", "d-xfj", "科员", "信访局科员（信访事项，全区范围）", []Role{r(RoleStaff, DistrictKey)}},
-	{"duchashi", "吴振东", "d-dcs", "督查专员", "两办督查室督查专员（督查督办，全区范围）", []Role{r(RoleSupervisor, DistrictKey)}},
-	{"qingshan", "林思远", keyQingshan, "党政办科员", "青山镇党政办科员（本镇范围）", []Role{r(RoleStaff, keyQingshan)}},
-	{"wanggeyuan", "黄秀兰", keyShangping, "网格员", "上坪村网格员（本村范围）", []Role{r(RoleGridWorker, keyShangping)}},
-	{"qiye", "何建军", keyShangping, "企业安全负责人", "企业安全负责人（所在村范围）", []Role{r(RoleEnterprise, keyShangping)}},
+	{"admin", "赵明远", "d-dsj", "系统管理员", "系统管理员（三员之一：账号、组织与系统配置）", "System administrator (accounts, organisations, settings)", []Role{r(RoleSysadmin, DistrictKey)}},
+	{"secadmin", "钱卫东", "d-dsj", "安全保密管理员", "安全管理员（三员之一：权限分配与安全策略）", "Security administrator (roles, security policy)", []Role{r(RoleSecadmin, DistrictKey)}},
+	{"auditor", "孙静怡", "d-dsj", "安全审计员", "审计管理员（三员之一：审计日志查阅）", "Audit administrator (reads the audit trail)", []Role{r(RoleAuditor, DistrictKey)}},
+	{"leader", "陈志远", DistrictKey, "区长", "区长（区级领导，全区范围）", "District head (whole district)", []Role{r(RoleLeader, DistrictKey)}},
+	{"yjj", "刘海波", "d-yjj", "科员", "应急管理局科员（安全生产，全区范围）", "Emergency management bureau (work safety, whole district)", []Role{r(RoleStaff, DistrictKey)}},
+	{"xfj", "周晓芸", "d-xfj", "科员", "信访局科员（信访事项，全区范围）", "Petition bureau (petitions, whole district)", []Role{r(RoleStaff, DistrictKey)}},
+	{"duchashi", "吴振东", "d-dcs", "督查专员", "两办督查室督查专员（督查督办，全区范围）", "Supervision office (whole district)", []Role{r(RoleSupervisor, DistrictKey)}},
+	{"qingshan", "林思远", keyQingshan, "党政办科员", "青山镇党政办科员（本镇范围）", "Qingshan township office (the township)", []Role{r(RoleStaff, keyQingshan)}},
+	{"wanggeyuan", "黄秀兰", keyShangping, "网格员", "上坪村网格员（本村范围）", "Grid worker, Shangping village (the village)", []Role{r(RoleGridWorker, keyShangping)}},
+	{"qiye", "何建军", keyShangping, "企业安全负责人", "企业安全负责人（所在村范围）", "Enterprise safety contact (the village)", []Role{r(RoleEnterprise, keyShangping)}},
 }
 
 // District returns the complete demo dataset. Every call builds a fresh,
@@ -506,7 +507,7 @@ func SignIns() []SignIn {
 	}
 	out := make([]SignIn, 0, len(specials))
 	for _, s := range specials {
-		out = append(out, SignIn{Login: s.login, Name: s.name, Description: s.desc, OrgName: orgName[s.org]})
+		out = append(out, SignIn{Login: s.login, Name: s.name, Description: s.desc, English: s.en, OrgName: orgName[s.org]})
 	}
 	return out
 }

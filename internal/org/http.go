@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
 	"github.com/anwen-gov/anwen/internal/auth"
@@ -129,25 +130,65 @@ func (h *handlers) apiUpdate(w http.ResponseWriter, r *http.Request, a *auth.Act
 type treeData struct {
 	Roots     []*Node
 	CanManage bool
-	Count     int
+	Query     string
+	Found     []foundOrg
+}
+
+type foundOrg struct {
+	Org
+	Trail string // the names of its ancestors, for telling namesakes apart
 }
 
 func (h *handlers) treePage(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	list, err := h.svc.Visible(r.Context(), a)
-	if err != nil {
-		return err
+	d := treeData{CanManage: a.CanAnywhere(auth.OrgManage), Query: r.URL.Query().Get("q")}
+	if d.Query != "" {
+		found, err := h.svc.Search(r.Context(), a, d.Query, 200)
+		if err != nil {
+			return err
+		}
+		for i := range found {
+			anc, err := Ancestors(r.Context(), h.svc.DB, &found[i])
+			if err != nil {
+				return err
+			}
+			var names []string
+			for _, x := range anc {
+				names = append(names, x.Name)
+			}
+			d.Found = append(d.Found, foundOrg{Org: found[i], Trail: strings.Join(names, " / ")})
+		}
+	} else {
+		list, err := h.svc.VisibleDepth(r.Context(), a, 3)
+		if err != nil {
+			return err
+		}
+		d.Roots = BuildTree(list, 3)
 	}
-	d := treeData{Roots: BuildTree(list, 3), CanManage: a.CanAnywhere(auth.OrgManage), Count: len(list)}
 	h.srv.Render(w, r, h.srv.Template(templates, "templates/tree.html", "templates/partials.html"), h.srv.NewView(r, a, web.Translate(web.Lang(r), "nav.orgs"), d))
 	return nil
 }
 
+type homeData struct {
+	Roots []homeRoot
+}
+
+type homeRoot struct {
+	*Node
+	Groups []Group
+}
+
+// homeTree shows each scope the person holds with its units grouped by kind:
+// a district leader sees the 12 townships and 21 departments at a glance.
 func (h *handlers) homeTree(r *http.Request, a *auth.Actor) (template.HTML, error) {
-	list, err := h.svc.Visible(r.Context(), a)
+	list, err := h.svc.VisibleDepth(r.Context(), a, 1)
 	if err != nil {
 		return "", err
 	}
-	v := h.srv.NewView(r, a, "", treeData{Roots: BuildTree(list, 1), Count: len(list)})
+	var d homeData
+	for _, root := range BuildTree(list, 1) {
+		d.Roots = append(d.Roots, homeRoot{Node: root, Groups: GroupByKind(root.Children)})
+	}
+	v := h.srv.NewView(r, a, "", d)
 	return web.RenderFragment(h.srv.Template(templates, "templates/tree.html", "templates/partials.html"), "home-tree", v)
 }
 
@@ -155,7 +196,7 @@ type orgData struct {
 	Org       *Org
 	Ancestors []Org
 	Children  []Org
-	Parent    *Org
+	Groups    []Group
 	CanManage bool
 	Kinds     []string
 	Form      Input
@@ -184,13 +225,18 @@ func (h *handlers) renderOrg(w http.ResponseWriter, r *http.Request, a *auth.Act
 	if err != nil {
 		return err
 	}
-	d := orgData{Org: o, Ancestors: anc, Children: children, CanManage: a.Can(auth.OrgManage, o.Path), Kinds: Kinds,
+	SortOrgs(children)
+	nodes := make([]*Node, len(children))
+	for i := range children {
+		nodes[i] = &Node{Org: children[i]}
+	}
+	d := orgData{Org: o, Ancestors: anc, Children: children, Groups: GroupByKind(nodes), CanManage: a.Can(auth.OrgManage, o.Path), Kinds: Kinds,
 		Form: Input{ParentID: o.ParentID, Name: o.Name, Kind: o.Kind, Code: o.Code, Sort: o.Sort}}
 	if form != nil {
 		d.Form = *form
 	}
 	if d.CanManage {
-		if d.Parents, err = h.svc.Visible(r.Context(), a); err != nil {
+		if d.Parents, err = h.svc.VisibleDepth(r.Context(), a, 2); err != nil {
 			return err
 		}
 	}
@@ -258,7 +304,8 @@ func (h *handlers) renderNew(w http.ResponseWriter, r *http.Request, a *auth.Act
 	if !a.CanAnywhere(auth.OrgManage) {
 		return apperr.New(apperr.EFORBIDDEN, "无权新增组织 / you may not add organisations")
 	}
-	parents, err := h.svc.Visible(r.Context(), a)
+	// Valid parents sit at most two levels below a scope root.
+	parents, err := h.svc.VisibleDepth(r.Context(), a, 2)
 	if err != nil {
 		return err
 	}

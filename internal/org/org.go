@@ -171,6 +171,43 @@ func (s *Service) Visible(ctx context.Context, a *auth.Actor) ([]Org, error) {
 	return out, err
 }
 
+// VisibleDepth is Visible cut at maxDepth levels below each scope root, so
+// that a tree view of a province does not load every village.
+func (s *Service) VisibleDepth(ctx context.Context, a *auth.Actor, maxDepth int) ([]Org, error) {
+	var conds []string
+	var args []any
+	scopes := a.Scopes(auth.OrgView)
+	if a.Operator {
+		scopes = []string{"/"}
+	}
+	for _, p := range scopes {
+		c, ar := SubtreeSQL("path", p)
+		conds = append(conds, "("+c+" AND depth <= ?)")
+		args = append(args, append(ar, strings.Count(p, "/")-2+maxDepth)...)
+	}
+	if len(conds) == 0 {
+		return []Org{}, nil
+	}
+	return list(ctx, s.DB, "SELECT "+cols+" FROM orgs WHERE "+strings.Join(conds, " OR ")+" ORDER BY depth, sort, name, id", args...)
+}
+
+// Search finds visible orgs whose name or code contains q (at most limit).
+func (s *Service) Search(ctx context.Context, a *auth.Actor, q string, limit int) ([]Org, error) {
+	var conds []string
+	var args []any
+	for _, p := range a.Scopes(auth.OrgView) {
+		c, ar := SubtreeSQL("path", p)
+		conds = append(conds, c)
+		args = append(args, ar...)
+	}
+	if len(conds) == 0 || strings.TrimSpace(q) == "" {
+		return []Org{}, nil
+	}
+	like := "%" + strings.NewReplacer("%", "", "_", "").Replace(strings.TrimSpace(q)) + "%"
+	args = append(args, like, like)
+	return list(ctx, s.DB, "SELECT "+cols+" FROM orgs WHERE ("+strings.Join(conds, " OR ")+") AND (name LIKE ? OR code LIKE ?) ORDER BY depth, sort, name, id LIMIT "+strconv.Itoa(limit), args...)
+}
+
 // Children lists the direct children of id that the actor may see.
 func (s *Service) Children(ctx context.Context, a *auth.Actor, id int64) ([]Org, error) {
 	if _, err := s.Get(ctx, a, id); err != nil {
@@ -197,7 +234,8 @@ func Ancestors(ctx context.Context, q db.Querier, o *Org) ([]Org, error) {
 	return list(ctx, q, "SELECT "+cols+" FROM orgs WHERE id IN ("+strings.Join(marks, ",")+") ORDER BY depth", ids...)
 }
 
-func validate(in *Input) error {
+// ValidateInput trims in and checks it on its own (name, kind, code length).
+func ValidateInput(in *Input) error {
 	in.Name = strings.TrimSpace(in.Name)
 	in.Code = strings.TrimSpace(in.Code)
 	if in.Name == "" {
@@ -215,7 +253,9 @@ func validate(in *Input) error {
 	return nil
 }
 
-func checkParentKind(kind, parentKind string) error {
+// CheckParentKind reports whether an org of kind may sit under one of
+// parentKind ("" for a root).
+func CheckParentKind(kind, parentKind string) error {
 	for _, k := range allowedParents[kind] {
 		if k == parentKind {
 			return nil
@@ -229,7 +269,7 @@ func checkParentKind(kind, parentKind string) error {
 
 // Create adds an org under in.ParentID (a root needs the command line).
 func (s *Service) Create(ctx context.Context, a *auth.Actor, in Input) (*Org, error) {
-	if err := validate(&in); err != nil {
+	if err := ValidateInput(&in); err != nil {
 		return nil, err
 	}
 	var parent *Org
@@ -249,7 +289,7 @@ func (s *Service) Create(ctx context.Context, a *auth.Actor, in Input) (*Org, er
 	if parent != nil {
 		parentKind = parent.Kind
 	}
-	if err := checkParentKind(in.Kind, parentKind); err != nil {
+	if err := CheckParentKind(in.Kind, parentKind); err != nil {
 		return nil, err
 	}
 	var out *Org
@@ -302,7 +342,7 @@ func CreateTx(ctx context.Context, tx *db.Tx, now time.Time, parent *Org, in Inp
 // Update renames, re-kinds or moves an org. A move carries the whole subtree
 // and is refused when the new parent lies inside the org itself.
 func (s *Service) Update(ctx context.Context, a *auth.Actor, id int64, in Input) (*Org, error) {
-	if err := validate(&in); err != nil {
+	if err := ValidateInput(&in); err != nil {
 		return nil, err
 	}
 	cur, err := ByID(ctx, s.DB, id)
@@ -343,7 +383,7 @@ func (s *Service) Update(ctx context.Context, a *auth.Actor, id int64, in Input)
 	if parent != nil {
 		parentKind = parent.Kind
 	}
-	if err := checkParentKind(in.Kind, parentKind); err != nil {
+	if err := CheckParentKind(in.Kind, parentKind); err != nil {
 		return nil, err
 	}
 	now := s.Clock.Now()

@@ -47,3 +47,25 @@ func TestBuildTree(t *testing.T) {
 		t.Fatalf("depth limit: node 3 has %d children, %d more", len(n3.Children), n3.More)
 	}
 }
+
+func TestSortOrgsByKindThenPinyin(t *testing.T) {
+	list := []org.Org{
+		{ID: 1, Name: "区应急管理局", Kind: org.Department},
+		{ID: 2, Name: "青山镇", Kind: org.Township},
+		{ID: 3, Name: "东城街道", Kind: org.Street},
+		{ID: 4, Name: "北苑街道", Kind: org.Street},
+		{ID: 5, Name: "柳河镇", Kind: org.Township},
+		{ID: 6, Name: "白水镇", Kind: org.Township, Sort: 9},
+	}
+	org.SortOrgs(list)
+	var got []string
+	for _, o := range list {
+		got = append(got, o.Name)
+	}
+	want := []string{"柳河镇", "青山镇", "白水镇", "北苑街道", "东城街道", "区应急管理局"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("order %v, want %v", got, want)
+		}
+	}
+}

@@ -211,6 +211,8 @@ type listData struct {
 	CanManage bool
 	Prev      string
 	Next      string
+	Page      int
+	Pages     int
 }
 
 const pageSize = 50
@@ -222,11 +224,12 @@ func (h *handlers) listPage(w http.ResponseWriter, r *http.Request, a *auth.Acto
 	if err != nil {
 		return err
 	}
-	orgs, err := h.orgs.Visible(r.Context(), a)
+	orgs, err := h.orgs.VisibleDepth(r.Context(), a, 2)
 	if err != nil {
 		return err
 	}
-	d := listData{People: list, Total: total, Filter: f, Orgs: orgs, Roles: auth.Roles, CanManage: a.CanAnywhere(auth.UserManage)}
+	d := listData{People: list, Total: total, Filter: f, Orgs: orgs, Roles: auth.Roles, CanManage: a.CanAnywhere(auth.UserManage),
+		Page: f.Offset/pageSize + 1, Pages: max((total+pageSize-1)/pageSize, 1)}
 	q := r.URL.Query()
 	if f.Offset > 0 {
 		q.Set("offset", strconv.Itoa(max(f.Offset-pageSize, 0)))
@@ -244,11 +247,15 @@ func (h *handlers) orgPeople(r *http.Request, a *auth.Actor, o *org.Org) (any, e
 	if !a.Can(auth.UserView, o.Path) {
 		return nil, nil
 	}
-	list, total, err := h.svc.List(r.Context(), a, Filter{OrgID: o.ID, Limit: 20})
+	list, total, err := h.svc.List(r.Context(), a, Filter{OrgID: o.ID, Exact: true, Limit: 50})
 	if err != nil {
 		return nil, err
 	}
-	v := h.srv.NewView(r, a, "", map[string]any{"People": list, "Total": total, "Org": o})
+	_, all, err := h.svc.List(r.Context(), a, Filter{OrgID: o.ID, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	v := h.srv.NewView(r, a, "", map[string]any{"People": list, "Total": total, "All": all, "Org": o})
 	return web.RenderFragment(h.srv.Template(templates, "templates/list.html", "templates/partials.html"), "org-people", v)
 }
 
@@ -283,7 +290,8 @@ func (h *handlers) renderPerson(w http.ResponseWriter, r *http.Request, a *auth.
 		CanManage:   a.Can(auth.UserManage, p.orgPath) || a.Can(auth.UserAdminRoles, p.orgPath),
 		CanSecurity: a.Can(auth.UserSecurity, p.orgPath),
 		CanPhone:    a.UserID == p.ID || a.Can(auth.UserViewPhone, p.orgPath)}
-	d.Form = Input{Name: p.Name, OrgID: p.OrgID, Post: p.Post, Phone: p.phone, Roles: p.Roles, Disabled: p.Disabled}
+	// The edit form never carries the unmasked phone: an empty field keeps it.
+	d.Form = Input{Name: p.Name, OrgID: p.OrgID, Post: p.Post, Roles: p.Roles, Disabled: p.Disabled}
 	if form != nil {
 		d.Form = *form
 	}
@@ -327,7 +335,15 @@ func (h *handlers) updateForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 		return err
 	}
 	in := formInput(r)
+	if in.Phone == "" {
+		cur, err := h.svc.Get(r.Context(), a, id)
+		if err != nil {
+			return err
+		}
+		in.Phone = cur.phone
+	}
 	if _, err := h.svc.Update(r.Context(), a, id, in); err != nil {
+		in.Phone = ""
 		if formError(err) {
 			return h.renderPerson(w, r, a, id, &in, err, "", "")
 		}
@@ -453,5 +469,9 @@ var messages = map[string][2]string{
 	"people.edit":            {"编辑人员", "Edit person"},
 	"people.in_org":          {"本单位人员", "People here"},
 	"people.see_all":         {"查看全部 %d 人", "See all %d"},
+	"people.phone_keep":     {"留空则不修改（当前 %s）", "Leave empty to keep (now %s)"},
+	"people.page_of":        {"第 %d / %d 页", "Page %d of %d"},
+	"people.direct":         {"本单位人员", "People of this organisation"},
+	"people.all_below":      {"含下级单位共 %d 人 →", "%d with the units below →"},
 	"people.admin_hint":      {"三员分立：系统管理员、安全管理员、审计管理员不能兼任；管理员角色由安全管理员授予。", "The three administrator roles are separate, and only the security administrator grants them."},
 }

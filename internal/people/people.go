@@ -27,7 +27,12 @@ import (
 type RoleGrant struct {
 	Role       string `json:"role"`
 	ScopeOrgID int64  `json:"scope_org_id"`
+	// ScopeOrgName is filled on reads and ignored on writes.
+	ScopeOrgName string `json:"scope_org_name,omitempty"`
 }
+
+// key identifies a grant without its display name.
+func (g RoleGrant) key() RoleGrant { return RoleGrant{Role: g.Role, ScopeOrgID: g.ScopeOrgID} }
 
 // Person is one account as lists and pages show it. The phone is masked
 // unless unmasked on purpose (and then audited).
@@ -107,14 +112,14 @@ func (s *Service) loadRoles(ctx context.Context, q db.Querier, ps []*Person) err
 	// Chunks keep the IN list within both databases' parameter limits.
 	for len(args) > 0 {
 		n := min(len(args), 500)
-		rows, err := q.Query(ctx, "SELECT user_id, role, scope_org_id FROM user_roles WHERE user_id IN ("+strings.Join(marks[:n], ",")+") ORDER BY user_id, role, scope_org_id", args[:n]...)
+		rows, err := q.Query(ctx, "SELECT r.user_id, r.role, r.scope_org_id, o.name FROM user_roles r JOIN orgs o ON o.id = r.scope_org_id WHERE r.user_id IN ("+strings.Join(marks[:n], ",")+") ORDER BY r.user_id, r.role, r.scope_org_id", args[:n]...)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var id int64
 			var g RoleGrant
-			if err := rows.Scan(&id, &g.Role, &g.ScopeOrgID); err != nil {
+			if err := rows.Scan(&id, &g.Role, &g.ScopeOrgID, &g.ScopeOrgName); err != nil {
 				rows.Close()
 				return err
 			}
@@ -154,6 +159,7 @@ func (s *Service) Get(ctx context.Context, a *auth.Actor, id int64) (*Person, er
 // Filter narrows a list.
 type Filter struct {
 	OrgID  int64  // this org and its subtree
+	Exact  bool   // only people of OrgID itself, not of its subtree
 	Query  string // substring of name, login or post
 	Role   string
 	Limit  int
@@ -184,9 +190,14 @@ func (s *Service) List(ctx context.Context, a *auth.Actor, f Filter) ([]Person, 
 		if err := s.Auth.Check(ctx, a, auth.UserView, o.Path, "org", strconv.FormatInt(o.ID, 10)); err != nil {
 			return nil, 0, err
 		}
-		c, ar := org.SubtreeSQL("o.path", o.Path)
-		conds = append(conds, c)
-		args = append(args, ar...)
+		if f.Exact {
+			conds = append(conds, "u.org_id = ?")
+			args = append(args, o.ID)
+		} else {
+			c, ar := org.SubtreeSQL("o.path", o.Path)
+			conds = append(conds, c)
+			args = append(args, ar...)
+		}
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(q) + "%"
@@ -265,7 +276,9 @@ func Validate(in *Input, creating bool) error {
 	}
 	var roles []string
 	seen := map[RoleGrant]bool{}
-	for _, g := range in.Roles {
+	for i, g := range in.Roles {
+		g = g.key()
+		in.Roles[i] = g
 		if !auth.ValidRole(g.Role) {
 			return apperr.Field(apperr.EINVALID, "roles", "未知角色 %q / unknown role %q", g.Role, g.Role)
 		}
@@ -386,18 +399,18 @@ func (s *Service) Update(ctx context.Context, a *auth.Actor, id int64, in Input)
 	var changed []RoleGrant
 	old := map[RoleGrant]bool{}
 	for _, g := range cur.Roles {
-		old[g] = true
+		old[g.key()] = true
 	}
 	keep := map[RoleGrant]bool{}
 	for _, g := range in.Roles {
-		keep[g] = true
-		if !old[g] {
-			changed = append(changed, g)
+		keep[g.key()] = true
+		if !old[g.key()] {
+			changed = append(changed, g.key())
 		}
 	}
 	for _, g := range cur.Roles {
-		if !keep[g] {
-			changed = append(changed, g)
+		if !keep[g.key()] {
+			changed = append(changed, g.key())
 		}
 	}
 	if err := s.Auth.Check(ctx, a, auth.UserManage, cur.orgPath, "user", strconv.FormatInt(id, 10)); err != nil && !(len(changed) > 0 && a.Can(auth.UserAdminRoles, cur.orgPath) && cur.OrgID == in.OrgID) {

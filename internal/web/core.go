@@ -13,13 +13,7 @@ import (
 )
 
 // DemoSignIn is one line of the demo sign-in list on the sign-in page.
-type DemoSignIn struct{ Login, Name, Description string }
-
-// DemoSignIns and DemoPassword are shown on a demo install's sign-in page.
-var (
-	DemoSignIns  []DemoSignIn
-	DemoPassword string
-)
+type DemoSignIn struct{ Login, Name, Description, English string }
 
 func (s *Server) registerCore() {
 	static, _ := fs.Sub(assets, "static")
@@ -93,7 +87,7 @@ func (s *Server) renderSignin(w http.ResponseWriter, r *http.Request, next, logi
 	v := s.NewView(r, nil, Translate(Lang(r), "signin.title"), signinData{Login: login, Next: SafeNext(next), Waiver: s.Auth.Cfg.WaiveAdminTOTP})
 	if s.Opts.Demo {
 		d := v.Data.(signinData)
-		d.Demo, d.Password = DemoSignIns, DemoPassword
+		d.Demo, d.Password = s.Opts.DemoSignIns, s.Opts.DemoPassword
 		v.Data = d
 	}
 	v.Error, v.Status = e, status

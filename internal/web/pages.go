@@ -88,6 +88,12 @@ type MenuItem struct {
 	Show  func(a *auth.Actor) bool
 }
 
+// MenuLink is a menu entry as a page shows it.
+type MenuLink struct {
+	Href, Label string
+	Current     bool // the page is this entry or below it
+}
+
 // AddMenu adds a navigation entry.
 func (s *Server) AddMenu(m MenuItem) { s.menu = append(s.menu, m) }
 
@@ -103,7 +109,7 @@ type View struct {
 	Lang   string
 	Actor  *auth.Actor
 	Demo   bool
-	Menu   []MenuItem
+	Menu   []MenuLink
 	Path   string
 	Flash  string
 	Error  *apperr.Error
@@ -123,7 +129,8 @@ func (s *Server) NewView(r *http.Request, a *auth.Actor, title string, data any)
 	if a != nil {
 		for _, m := range s.menu {
 			if m.Show == nil || m.Show(a) {
-				v.Menu = append(v.Menu, m)
+				cur := r.URL.Path == m.Href || strings.HasPrefix(r.URL.Path, m.Href+"/")
+				v.Menu = append(v.Menu, MenuLink{Href: m.Href, Label: m.Label, Current: cur})
 			}
 		}
 		if f := s.Sessions.PopString(r.Context(), "flash"); f != "" {

@@ -50,6 +50,9 @@ type Options struct {
 	CookieSecure bool
 	IdleTimeout  time.Duration
 	TrustProxy   bool // take the client address from X-Forwarded-For
+	// A demo install lists its sign-ins and their password on the sign-in page.
+	DemoSignIns  []DemoSignIn
+	DemoPassword string
 }
 
 // Server holds what handlers share.
