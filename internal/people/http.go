@@ -469,9 +469,9 @@ var messages = map[string][2]string{
 	"people.edit":            {"编辑人员", "Edit person"},
 	"people.in_org":          {"本单位人员", "People here"},
 	"people.see_all":         {"查看全部 %d 人", "See all %d"},
-	"people.phone_keep":     {"留空则不修改（当前 %s）", "Leave empty to keep (now %s)"},
-	"people.page_of":        {"第 %d / %d 页", "Page %d of %d"},
-	"people.direct":         {"本单位人员", "People of this organisation"},
-	"people.all_below":      {"含下级单位共 %d 人 →", "%d with the units below →"},
+	"people.phone_keep":      {"留空则不修改（当前 %s）", "Leave empty to keep (now %s)"},
+	"people.page_of":         {"第 %d / %d 页", "Page %d of %d"},
+	"people.direct":          {"本单位人员", "People of this organisation"},
+	"people.all_below":       {"含下级单位共 %d 人 →", "%d with the units below →"},
 	"people.admin_hint":      {"三员分立：系统管理员、安全管理员、审计管理员不能兼任；管理员角色由安全管理员授予。", "The three administrator roles are separate, and only the security administrator grants them."},
 }
