@@ -254,3 +254,55 @@ func TestOutOfScopePages(t *testing.T) {
 		}
 	})
 }
+
+func TestOrgPages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d)
+		qs := env.SignIn("qingshan")
+		tests := []struct {
+			path         string
+			want, notHas []string
+		}{
+			{"/orgs?q=村", []string{"上坪村"}, []string{"东城街道", "金桥"}},
+			{"/orgs?q=SFQ-QS-01", []string{"上坪村"}, nil},
+			{"/orgs?q=东城", []string{"找到 0 个"}, []string{"/orgs/" + itoa(env.OrgID("SFQ-DC"))}},
+			{"/", []string{"青山镇", "上坪村", "村 "}, []string{"示范区"}},
+			{"/orgs/" + itoa(env.OrgID("SFQ-QS")), []string{"本单位人员", "林思远", "含下级单位共"}, []string{"编辑组织"}},
+		}
+		for _, tt := range tests {
+			r := qs.Get(tt.path)
+			body := string(r.Body)
+			if r.StatusCode != 200 {
+				t.Errorf("GET %s: %d", tt.path, r.StatusCode)
+				continue
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("GET %s lacks %q", tt.path, w)
+				}
+			}
+			for _, w := range tt.notHas {
+				if strings.Contains(body, w) {
+					t.Errorf("GET %s shows %q", tt.path, w)
+				}
+			}
+		}
+		// The edit form never carries the full phone; saving it empty keeps the number.
+		admin := env.SignIn("admin")
+		id := env.UserID("wanggeyuan")
+		var phone string
+		env.App.DB.QueryRow(context.Background(), "SELECT phone FROM users WHERE id = ?", id).Scan(&phone)
+		if r := admin.Get("/people/" + itoa(id)); strings.Contains(string(r.Body), phone) {
+			t.Fatal("the person page shows the unmasked phone before it was asked for")
+		}
+		r := admin.Do("POST", "/people/"+itoa(id), strings.NewReader("name=黄秀兰&post=网格员&phone=&org_id="+itoa(env.OrgID("SFQ-QS-01"))+"&role_0=grid_worker&scope_0="+itoa(env.OrgID("SFQ-QS-01"))), "application/x-www-form-urlencoded")
+		if r.StatusCode != 303 {
+			t.Fatalf("save: %d", r.StatusCode)
+		}
+		var after string
+		env.App.DB.QueryRow(context.Background(), "SELECT phone FROM users WHERE id = ?", id).Scan(&after)
+		if after != phone {
+			t.Fatalf("phone %q after saving an empty field, want %q kept", after, phone)
+		}
+	})
+}
