@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -30,6 +31,17 @@ func page(prefix, code string) func(e *apptest.Env) string {
 
 func user(prefix, login, suffix string) func(e *apptest.Env) string {
 	return func(e *apptest.Env) string { return prefix + itoa(e.UserID(login)) + suffix }
+}
+
+// tokenPath makes a new token of admin's and puts its id in the path.
+func tokenPath(prefix, suffix string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string {
+		_, id, err := e.App.Auth.CreateToken(context.Background(), nil, "admin", "matrix")
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		return prefix + itoa(id) + suffix
+	}
 }
 
 func fixed(p string) func(e *apptest.Env) string { return func(*apptest.Env) string { return p } }
@@ -180,7 +192,35 @@ var authzMatrix = []authzRow{
 	{route: "GET /people/import", login: "leader", want: 403, scope: "-"},
 	{route: "POST /people/import", login: "leader", want: 403, scope: "-", body: "form:dry_run=1"},
 	{route: "POST /people/import", login: "admin", want: 415, scope: "-", body: "form:dry_run=1"},
-	{route: "GET /static/directoryimport.css", want: 200, scope: "-"},
+
+	// Account (账号安全)
+	{route: "GET /account", want: 303, scope: "-"},
+	{route: "GET /account", login: "qiye", want: 200, scope: "-"},
+	{route: "GET /account/password", want: 303, scope: "-"},
+	{route: "GET /account/password", login: "qiye", want: 200, scope: "-"},
+	{route: "POST /account/password", want: 303, scope: "-", body: "form:old_password=x"},
+	{route: "POST /account/password", login: "qiye", want: 422, scope: "-", body: "form:old_password=Wrong-pass-1&new_password=Other-pass-2&new_password2=Other-pass-2"},
+	{route: "GET /account/totp", want: 303, scope: "-"},
+	{route: "GET /account/totp", login: "qiye", want: 200, scope: "-"},
+	{route: "POST /account/totp", want: 303, scope: "-", body: "form:code=x"},
+	{route: "POST /account/totp", login: "qiye", want: 422, scope: "-", body: "form:code=x"},
+	{route: "POST /account/totp/disable", want: 303, scope: "-", body: "form:password=x"},
+	{route: "POST /account/totp/disable", login: "qiye", want: 422, scope: "-", body: "form:password=x"},
+	{route: "POST /account/totp/disable", login: "secadmin", want: 422, scope: "-", body: "form:password=x"},
+	{route: "POST /account/tokens", want: 303, scope: "-", body: "form:name=x"},
+	{route: "POST /account/tokens", login: "qiye", want: 400, scope: "-", body: "form:name="},
+	{route: "POST /account/tokens/{id}/revoke", want: 303, scope: "in", path: tokenPath("/account/tokens/", "/revoke")},
+	{route: "POST /account/tokens/{id}/revoke", login: "qingshan", want: 404, scope: "out", path: tokenPath("/account/tokens/", "/revoke")},
+	{route: "POST /account/tokens/{id}/revoke", login: "secadmin", want: 303, scope: "in", path: tokenPath("/account/tokens/", "/revoke")},
+	{route: "POST /api/v1/me/password", want: 401, scope: "-", body: `{"old_password":"x","new_password":"y"}`},
+	{route: "POST /api/v1/me/password", login: "qiye", want: 422, scope: "-", body: `{"old_password":"Wrong-pass-1","new_password":"Other-pass-2"}`},
+	{route: "GET /api/v1/tokens", want: 401, scope: "-"},
+	{route: "GET /api/v1/tokens", login: "qiye", want: 200, scope: "-"},
+	{route: "POST /api/v1/tokens", want: 401, scope: "-", body: `{"name":"matrix"}`},
+	{route: "POST /api/v1/tokens", login: "qiye", want: 201, scope: "-", body: `{"name":"matrix"}`},
+	{route: "DELETE /api/v1/tokens/{id}", want: 401, scope: "in", path: tokenPath("/api/v1/tokens/", "")},
+	{route: "DELETE /api/v1/tokens/{id}", login: "qingshan", want: 404, scope: "out", path: tokenPath("/api/v1/tokens/", "")},
+	{route: "DELETE /api/v1/tokens/{id}", login: "secadmin", want: 204, scope: "in", path: tokenPath("/api/v1/tokens/", "")},
 }
 
 // fill replaces %CODE% by the id of the demo org with that code.

@@ -16,7 +16,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/web"
 )
 
-//go:embed templates static
+//go:embed templates
 var assets embed.FS
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,7 +34,6 @@ func Register(srv *web.Server, svc *Service) {
 	srv.API("GET", "/api/v1/export/directory.xlsx", h.export)
 	srv.Page("GET", "/people/import", h.page)
 	srv.Page("POST", "/people/import", h.submit)
-	srv.PublicPage("GET", "/static/directoryimport.css", h.css)
 	web.AddMessages(messages)
 }
 
@@ -175,12 +174,6 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request, a *auth.Actor)
 	return nil
 }
 
-func (h *handlers) css(w http.ResponseWriter, r *http.Request) {
-	b, _ := assets.ReadFile("static/directoryimport.css")
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=3600")
-	w.Write(b)
-}
 
 // ---- page ----
 

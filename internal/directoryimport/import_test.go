@@ -523,7 +523,7 @@ func TestImportPage(t *testing.T) {
 			!strings.Contains(page, `accept=".xlsx`) || !strings.Contains(page, "/api/v1/import/directory/template.xlsx") {
 			t.Fatalf("form page: %d %s", r.StatusCode, page)
 		}
-		if r := env.Anonymous().Get("/static/directoryimport.css"); r.StatusCode != http.StatusOK || !strings.Contains(string(r.Body), ".import-error-text") {
+		if r := env.Anonymous().Get("/static/app.css"); r.StatusCode != http.StatusOK || !strings.Contains(string(r.Body), ".import-error-text") {
 			t.Fatalf("stylesheet: %d", r.StatusCode)
 		}
 
