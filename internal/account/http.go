@@ -68,7 +68,6 @@ func Register(srv *web.Server, ppl *people.Service) {
 	web.AddMessages(messages)
 }
 
-
 // ---- password (修改密码)
 
 // PasswordJSON is the body of POST /api/v1/me/password.

@@ -174,7 +174,6 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request, a *auth.Actor)
 	return nil
 }
 
-
 // ---- page ----
 
 type pageData struct {
