@@ -8,8 +8,6 @@ package audittrail
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -22,6 +20,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/calendar"
 	"github.com/anwen-gov/anwen/internal/clock"
 	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/org"
 )
 
 // Limits.
@@ -147,21 +146,11 @@ func (q Query) describe() string {
 	return strings.TrimPrefix(d, "&")
 }
 
-// rootPath is the path of the top of the org tree: reading the trail is a
-// district-wide permission.
-func rootPath(ctx context.Context, q db.Querier) (string, error) {
-	var path string
-	err := q.QueryRow(ctx, "SELECT path FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1").Scan(&path)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return path, err
-}
-
 // Authorize answers nil when a may read the trail, ENOTFOUND otherwise (the
 // refusal is itself recorded).
 func (s *Service) Authorize(ctx context.Context, a *auth.Actor) error {
-	root, err := rootPath(ctx, s.DB)
+	// Reading the trail is a district-wide permission.
+	root, err := org.RootPath(ctx, s.DB)
 	if err != nil {
 		return err
 	}

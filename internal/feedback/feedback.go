@@ -19,6 +19,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/clock"
 	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/org"
 )
 
 // Kinds.
@@ -217,21 +218,11 @@ func (s *Service) list(ctx context.Context, where string, args ...any) ([]Feedba
 	return out, rows.Err()
 }
 
-// rootPath is the top of the org tree: feedback about the system is the
-// whole district's.
-func rootPath(ctx context.Context, q db.Querier) (string, error) {
-	var path string
-	err := q.QueryRow(ctx, "SELECT path FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1").Scan(&path)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return path, err
-}
-
 // Authorize answers nil when a may read and answer feedback, ENOTFOUND
 // otherwise (and the refusal is recorded).
 func (s *Service) Authorize(ctx context.Context, a *auth.Actor, id int64) error {
-	root, err := rootPath(ctx, s.DB)
+	// Feedback about the system is the whole district's.
+	root, err := org.RootPath(ctx, s.DB)
 	if err != nil {
 		return err
 	}

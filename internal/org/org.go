@@ -102,6 +102,26 @@ func ByID(ctx context.Context, q db.Querier, id int64) (*Org, error) {
 	return o, err
 }
 
+// Root returns the top of the tree (the district), or nil before there is
+// one. District-wide permissions (the calendar, the audit trail, feedback)
+// are checked at its path.
+func Root(ctx context.Context, q db.Querier) (*Org, error) {
+	o, err := scan(q.QueryRow(ctx, "SELECT "+cols+" FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1"))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return o, err
+}
+
+// RootPath is Root's path, "" before there is a tree (which only the command line passes).
+func RootPath(ctx context.Context, q db.Querier) (string, error) {
+	o, err := Root(ctx, q)
+	if o == nil || err != nil {
+		return "", err
+	}
+	return o.Path, nil
+}
+
 // SubtreeRange returns the bounds [lo, hi) of the paths in the subtree at path:
 // "/" sorts just before "0", so replacing the final "/" by "0" ends the range.
 func SubtreeRange(path string) (lo, hi string) {

@@ -22,6 +22,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/calendar"
 	"github.com/anwen-gov/anwen/internal/clock"
 	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/org"
 )
 
 // SeedYears are the years EnsureSeeded loads into an empty table.
@@ -171,12 +172,11 @@ type root struct {
 }
 
 func (s *Service) root(ctx context.Context) (root, error) {
-	var r root
-	err := s.DB.QueryRow(ctx, "SELECT id, path FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1").Scan(&r.id, &r.path)
-	if errors.Is(err, sql.ErrNoRows) {
-		return root{}, nil // no org yet: an empty path, which only the command line passes
+	o, err := org.Root(ctx, s.DB)
+	if o == nil || err != nil {
+		return root{}, err // no org yet: an empty path, which only the command line passes
 	}
-	return r, err
+	return root{id: o.ID, path: o.Path}, nil
 }
 
 // CanManage reports whether a may change the calendar (for showing forms).
