@@ -277,6 +277,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if row.path != nil {
 				path = row.path(env)
 			}
+			deniedBefore := env.AuditCount("", "denied")
 			var r *apptest.Response
 			switch {
 			case strings.HasPrefix(row.body, "form:"):
@@ -290,6 +291,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 			if r.StatusCode != row.want {
 				t.Fatalf("%s %s: %d, want %d: %.300s", method, path, r.StatusCode, row.want, r.Body)
+			}
+			// Every permission refusal leaves a security event in the trail.
+			refused := row.login != "" && row.login != "grid" && (row.want == http.StatusForbidden || (row.want == http.StatusNotFound && row.scope != "in"))
+			if refused && env.AuditCount("", "denied") == deniedBefore {
+				t.Errorf("%s %s refused with %d but left no denied audit record", method, path, r.StatusCode)
 			}
 		})
 	}

@@ -406,6 +406,16 @@ func (s *Service) RevokeToken(ctx context.Context, by *Actor, id int64) error {
 	})
 }
 
+// Refuse records err, a refusal decided outside Authorize (a page that is for
+// administrators only), as a denied security event and returns it.
+func (s *Service) Refuse(ctx context.Context, a *Actor, action Action, objectType string, err error) error {
+	if a != nil {
+		audit.AppendAlone(ctx, s.DB, audit.Entry{At: s.Clock.Now(), UserID: a.UserID, UserLogin: a.Login, OrgID: a.OrgID,
+			Action: string(action), ObjectType: objectType, Result: audit.Denied, ClientAddr: a.ClientAddr, Detail: apperr.Code(err)})
+	}
+	return err
+}
+
 // Check is Authorize plus the trail: a refusal is recorded as a security
 // event in a transaction of its own (the caller's write never happens).
 func (s *Service) Check(ctx context.Context, a *Actor, action Action, path, objectType, objectID string) error {

@@ -197,7 +197,7 @@ func mayImport(a *auth.Actor) error {
 
 func (h *handlers) page(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
 	if err := mayImport(a); err != nil {
-		return err
+		return h.svc.Auth.Refuse(r.Context(), a, auth.UserManage, "directory", err)
 	}
 	h.render(w, r, a, &pageData{CheckOnly: true}, nil)
 	return nil
@@ -216,7 +216,7 @@ func (h *handlers) render(w http.ResponseWriter, r *http.Request, a *auth.Actor,
 
 func (h *handlers) submit(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
 	if err := mayImport(a); err != nil {
-		return err
+		return h.svc.Auth.Refuse(r.Context(), a, auth.UserManage, "directory", err)
 	}
 	data, dry, err := readUpload(w, r)
 	d := &pageData{Submitted: true, DryRun: dry, CheckOnly: dry}

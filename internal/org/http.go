@@ -302,7 +302,7 @@ func (h *handlers) newPage(w http.ResponseWriter, r *http.Request, a *auth.Actor
 
 func (h *handlers) renderNew(w http.ResponseWriter, r *http.Request, a *auth.Actor, in Input, formErr error) error {
 	if !a.CanAnywhere(auth.OrgManage) {
-		return apperr.New(apperr.EFORBIDDEN, "无权新增组织 / you may not add organisations")
+		return h.svc.Auth.Refuse(r.Context(), a, auth.OrgManage, "org", apperr.New(apperr.EFORBIDDEN, "无权新增组织 / you may not add organisations"))
 	}
 	// Valid parents sit at most two levels below a scope root.
 	parents, err := h.svc.VisibleDepth(r.Context(), a, 2)

@@ -303,7 +303,7 @@ func (s *Service) Create(ctx context.Context, a *auth.Actor, in Input) (*Org, er
 		}
 		parent = p
 	} else if !a.Operator {
-		return nil, apperr.Field(apperr.EFORBIDDEN, "parent_id", "只能在已有组织下新增 / new organisations go under an existing one")
+		return nil, s.Auth.Refuse(ctx, a, auth.OrgManage, "org", apperr.Field(apperr.EFORBIDDEN, "parent_id", "只能在已有组织下新增 / new organisations go under an existing one"))
 	}
 	parentKind := ""
 	if parent != nil {

@@ -399,7 +399,7 @@ func (h *handlers) newPage(w http.ResponseWriter, r *http.Request, a *auth.Actor
 
 func (h *handlers) renderNew(w http.ResponseWriter, r *http.Request, a *auth.Actor, in Input, formErr error) error {
 	if !a.CanAnywhere(auth.UserManage) && !a.CanAnywhere(auth.UserAdminRoles) {
-		return apperr.New(apperr.EFORBIDDEN, "无权新增人员 / you may not add people")
+		return h.svc.Auth.Refuse(r.Context(), a, auth.UserManage, "user", apperr.New(apperr.EFORBIDDEN, "无权新增人员 / you may not add people"))
 	}
 	orgs, err := h.orgs.Visible(r.Context(), a)
 	if err != nil {
