@@ -15,7 +15,7 @@ func TestCheckPolicy(t *testing.T) {
 	}{
 		{"Abcdefg1", "", true},
 		{"abcdefg1!", "", true},
-		{"短密码Ab123", "", true}, // Chinese characters count as a fourth kind (symbols)
+		{"短密码Ab123", "", true},  // Chinese characters count as a fourth kind (symbols)
 		{"Abcdef1", "", false},  // 7 characters
 		{"abcdefgh", "", false}, // one class
 		{"abcdefg1", "", false}, // two classes
