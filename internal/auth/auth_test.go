@@ -136,3 +136,14 @@ func TestScopesDropNested(t *testing.T) {
 		t.Fatalf("Scopes = %v", got)
 	}
 }
+
+// BenchmarkCheckPassword measures what one sign-in costs the server: argon2id
+// is slow on purpose (64 MiB, 3 passes).
+func BenchmarkCheckPassword(b *testing.B) {
+	h, _ := auth.HashPassword("Correct-horse-1")
+	for b.Loop() {
+		if !auth.CheckPassword(h, "Correct-horse-1") {
+			b.Fatal("mismatch")
+		}
+	}
+}
