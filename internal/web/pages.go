@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -70,7 +72,18 @@ var funcs = template.FuncMap{
 // Template parses the page files in fsys (each defines "title" and "content")
 // onto the layout, once.
 func (s *Server) Template(fsys fs.FS, files ...string) *template.Template {
-	key := strings.Join(files, "|")
+	// Two capabilities may both have a templates/form.html: the key is the
+	// content, not the name.
+	h := sha256.New()
+	for _, f := range files {
+		b, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			panic(fmt.Sprintf("template %s: %v", f, err))
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", f, len(b))
+		h.Write(b)
+	}
+	key := string(h.Sum(nil))
 	s.pages.mu.Lock()
 	defer s.pages.mu.Unlock()
 	if t, ok := s.pages.cache[key]; ok {

@@ -4,6 +4,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
 )
@@ -87,5 +88,18 @@ func TestTranslate(t *testing.T) {
 	}
 	if Translate(English, "no.such.key") != "no.such.key" {
 		t.Fatal("an unknown key must show itself")
+	}
+}
+
+// Two capabilities with a template of the same name must not share a parse.
+func TestTemplateCacheKeysOnContent(t *testing.T) {
+	s := New(nil, nil, nil, nil, Options{})
+	a := fstest.MapFS{"templates/form.html": {Data: []byte(`{{define "content"}}A{{end}}`)}}
+	b := fstest.MapFS{"templates/form.html": {Data: []byte(`{{define "content"}}B{{end}}`)}}
+	var out strings.Builder
+	s.Template(a, "templates/form.html").ExecuteTemplate(&out, "content", nil)
+	s.Template(b, "templates/form.html").ExecuteTemplate(&out, "content", nil)
+	if out.String() != "AB" {
+		t.Fatalf("rendered %q, want AB", out.String())
 	}
 }
