@@ -11,7 +11,9 @@ import (
 
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/clock"
+	"github.com/anwen-gov/anwen/internal/dailyreport"
 	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/deadline"
 	"github.com/anwen-gov/anwen/internal/demo"
 	"github.com/anwen-gov/anwen/internal/org"
 	"github.com/anwen-gov/anwen/internal/people"
@@ -41,6 +43,13 @@ type App struct {
 	Web    *web.Server
 	// WorkCalendar (工作日历) counts working days for every deadline.
 	WorkCalendar *workcalendar.Service
+	// Engine is the one clock engine; Batch gives small writes group commit.
+	Engine *deadline.Engine
+	Batch  *db.Batcher
+	// DailyReport is the daily zero report (每日零报告).
+	DailyReport *dailyreport.Service
+	// planners keep each capability's obligations in the clock engine.
+	planners []func(ctx context.Context) error
 }
 
 // Open opens the database, applies migrations and wires the services.
@@ -66,6 +75,8 @@ func Wire(ctx context.Context, cfg Config, d *db.DB, clk clock.Clock, log *slog.
 	}
 	a := &App{Cfg: cfg, DB: d, Clock: clk, Log: log}
 	a.Auth = &auth.Service{DB: d, Clock: clk, Cfg: cfg.Auth}
+	a.Engine = &deadline.Engine{DB: d, Clock: clk, Log: log}
+	a.Batch = d.NewBatcher(256)
 	a.Orgs = &org.Service{DB: d, Auth: a.Auth, Clock: clk}
 	a.People = &people.Service{DB: d, Auth: a.Auth, Clock: clk}
 	opts := web.Options{Demo: cfg.Demo, CookieSecure: cfg.CookieSecure, IdleTimeout: cfg.Auth.IdleTimeout, TrustProxy: cfg.TrustProxy}
@@ -91,8 +102,21 @@ func Wire(ctx context.Context, cfg Config, d *db.DB, clk clock.Clock, log *slog.
 // that each can be added without editing Wire.
 var wiring []func(ctx context.Context, a *App) error
 
-// Close closes the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close finishes queued writes and closes the database.
+func (a *App) Close() error {
+	a.Batch.Close()
+	return a.DB.Close()
+}
+
+// Plan runs every capability's planner once (the engine loop calls it before each sweep).
+func (a *App) Plan(ctx context.Context) error {
+	for _, p := range a.planners {
+		if err := p(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Start runs the background work of a serving instance (session sweeping
 // now; the clock engine later) until ctx ends.
@@ -112,4 +136,5 @@ func (a *App) Start(ctx context.Context) {
 			}
 		}
 	}()
+	go a.Engine.Run(ctx, 15*time.Second, a.Plan)
 }

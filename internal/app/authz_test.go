@@ -15,7 +15,7 @@ import (
 type authzRow struct {
 	route string // "METHOD pattern", exactly as registered
 	login string // "" = not signed in
-	scope string // "in", "out" or "-" (no object)
+	scope string // "in", "out", "-" (no object) or "absent" (no such object)
 	want  int
 	path  func(e *apptest.Env) string // concrete path; nil = the pattern itself
 	body  string                      // JSON for writes ("" = none)
@@ -221,6 +221,26 @@ var authzMatrix = []authzRow{
 	{route: "DELETE /api/v1/tokens/{id}", want: 401, scope: "in", path: tokenPath("/api/v1/tokens/", "")},
 	{route: "DELETE /api/v1/tokens/{id}", login: "qingshan", want: 404, scope: "out", path: tokenPath("/api/v1/tokens/", "")},
 	{route: "DELETE /api/v1/tokens/{id}", login: "secadmin", want: 204, scope: "in", path: tokenPath("/api/v1/tokens/", "")},
+
+	// Daily zero report
+	{route: "POST /api/v1/daily-reports", want: 401, scope: "-", body: `{"org_id":1}`},
+	{route: "POST /api/v1/daily-reports", login: "qingshan", want: 201, scope: "in", body: `{"org_id":%SFQ-QS%,"safety":{"nothing_to_report":true},"stability":{"nothing_to_report":true}}`},
+	{route: "POST /api/v1/daily-reports", login: "qingshan", want: 404, scope: "out", body: `{"org_id":%SFQ-DC%,"safety":{"nothing_to_report":true},"stability":{"nothing_to_report":true}}`},
+	{route: "POST /api/v1/daily-reports", login: "duchashi", want: 403, scope: "in", body: `{"org_id":%SFQ-QS%,"safety":{"nothing_to_report":true},"stability":{"nothing_to_report":true}}`},
+	{route: "GET /api/v1/daily-reports/board", login: "yjj", want: 200, scope: "in"},
+	{route: "GET /api/v1/daily-reports/board", login: "qingshan", want: 404, scope: "out", path: page("/api/v1/daily-reports/board?org_id=", "SFQ-DC")},
+	{route: "GET /api/v1/daily-reports/board", login: "wanggeyuan", want: 404, scope: "-"},
+	{route: "GET /api/v1/daily-reports/schedule", login: "wanggeyuan", want: 200, scope: "-"},
+	{route: "GET /api/v1/daily-reports/schedule", want: 401, scope: "-"},
+	{route: "PUT /api/v1/daily-reports/schedule", login: "yjj", want: 200, scope: "in", body: `{"tiers":[{"tier":"township","deadline":"17:00"}],"heightened_periods":[]}`},
+	{route: "PUT /api/v1/daily-reports/schedule", login: "leader", want: 403, scope: "in", body: `{"tiers":[],"heightened_periods":[]}`},
+	{route: "PUT /api/v1/daily-reports/schedule", login: "qingshan", want: 404, scope: "out", body: `{"tiers":[],"heightened_periods":[]}`},
+	{route: "POST /api/v1/daily-reports/items/{id}/acknowledge", login: "yjj", want: 404, scope: "absent", path: fixed("/api/v1/daily-reports/items/999999/acknowledge")},
+	{route: "POST /api/v1/daily-reports/items/{id}/followup", login: "yjj", want: 404, scope: "absent", path: fixed("/api/v1/daily-reports/items/999999/followup"), body: `{"title":"x"}`},
+	{route: "POST /api/v1/orgs/{id}/ping-token", login: "qingshan", want: 200, scope: "in", path: func(e *apptest.Env) string { return "/api/v1/orgs/" + itoa(e.OrgID("SFQ-QS")) + "/ping-token" }},
+	{route: "POST /api/v1/orgs/{id}/ping-token", login: "leader", want: 403, scope: "in", path: func(e *apptest.Env) string { return "/api/v1/orgs/" + itoa(e.OrgID("SFQ-QS")) + "/ping-token" }},
+	{route: "POST /api/v1/orgs/{id}/ping-token", login: "qingshan", want: 404, scope: "out", path: func(e *apptest.Env) string { return "/api/v1/orgs/" + itoa(e.OrgID("SFQ-DC")) + "/ping-token" }},
+	{route: "POST /ping/{token}", want: 404, scope: "-", path: fixed("/ping/" + strings.Repeat("z", 39))},
 }
 
 // fill replaces %CODE% by the id of the demo org with that code.
@@ -293,7 +313,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				t.Fatalf("%s %s: %d, want %d: %.300s", method, path, r.StatusCode, row.want, r.Body)
 			}
 			// Every permission refusal leaves a security event in the trail.
-			refused := row.login != "" && row.login != "grid" && (row.want == http.StatusForbidden || (row.want == http.StatusNotFound && row.scope != "in"))
+			refused := row.login != "" && row.login != "grid" && (row.want == http.StatusForbidden || (row.want == http.StatusNotFound && row.scope != "in" && row.scope != "absent"))
 			if refused && env.AuditCount("", "denied") == deniedBefore {
 				t.Errorf("%s %s refused with %d but left no denied audit record", method, path, r.StatusCode)
 			}

@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/anwen-gov/anwen/internal/audit"
 	"github.com/anwen-gov/anwen/internal/auth"
+	"github.com/anwen-gov/anwen/internal/dailyreport"
 	"github.com/anwen-gov/anwen/internal/db"
 	"github.com/anwen-gov/anwen/internal/demo"
 	"github.com/anwen-gov/anwen/internal/org"
@@ -76,8 +78,37 @@ func (a *App) LoadDemo(ctx context.Context) (DemoResult, error) {
 		if res.Orgs == 0 && res.People == 0 {
 			return nil
 		}
+		if err := demoDailyReport(ctx, tx, now, byKey); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, audit.Entry{At: now, UserLogin: "(command line)", ClientAddr: "local", Action: "demo.load",
 			Result: audit.OK, Detail: fmt.Sprintf("added %d organisations and %d people", res.Orgs, res.People)})
 	})
 	return res, err
+}
+
+// demoDailyReport names the desks (应急管理局 for safety, 信访局 for
+// stability), the leader repeated silence goes to (the deputy head for work
+// safety), and has 青山镇's villages report to their township.
+func demoDailyReport(ctx context.Context, tx *db.Tx, now time.Time, byKey map[string]*org.Org) error {
+	var escalate any
+	var uid int64
+	if err := tx.QueryRow(ctx, "SELECT id FROM users WHERE org_id = ? AND post LIKE ? ORDER BY id LIMIT 1", byKey[demo.DistrictKey].ID, "%分管安全生产%").Scan(&uid); err == nil {
+		escalate = uid
+	}
+	if _, err := tx.Exec(ctx, "UPDATE report_settings SET safety_desk_org_id = ?, stability_desk_org_id = ?, escalate_user_id = ?, updated_at = ? WHERE id = 1",
+		byKey["d-yjj"].ID, byKey["d-xfj"].ID, escalate, now); err != nil {
+		return err
+	}
+	for key, o := range byKey {
+		if o.Kind != org.Village && o.Kind != org.Community {
+			continue
+		}
+		if p := byKey["t-qingshan"]; p != nil && o.ParentID != nil && *o.ParentID == p.ID {
+			if err := dailyreport.SetUnit(ctx, tx, o.ID, true, dailyreport.TierVillage, now); err != nil {
+				return fmt.Errorf("demo reporting unit %s: %w", key, err)
+			}
+		}
+	}
+	return nil
 }

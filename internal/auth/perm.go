@@ -62,22 +62,28 @@ const (
 	CalendarView   Action = "calendar.view"    // everyone reads the work calendar
 	CalendarManage Action = "calendar.manage"
 	AuditView      Action = "audit.view"
-	FeedbackView   Action = "feedback.view"
+	// Daily zero report (每日零报告): file a unit's report (one's own, or on
+	// its behalf from a scope above it); read the desks' board and history;
+	// set deadlines, periods, reporting units and check-in tokens.
+	DailyReportSubmit Action = "dailyreport.submit"
+	DailyReportView   Action = "dailyreport.view"
+	DailyReportManage Action = "dailyreport.manage"
+	FeedbackView      Action = "feedback.view"
 )
 
 // Actions lists every action, for GET /api/v1/me and the matrix test.
-var Actions = []Action{OrgView, OrgManage, UserView, UserManage, UserAdminRoles, UserSecurity, UserViewPhone, CalendarView, CalendarManage, AuditView, FeedbackView}
+var Actions = []Action{OrgView, OrgManage, UserView, UserManage, UserAdminRoles, UserSecurity, UserViewPhone, CalendarView, CalendarManage, AuditView, FeedbackView, DailyReportSubmit, DailyReportView, DailyReportManage}
 
 // matrix is the one table of who may do what. A grant's scope (an org and its
 // subtree) bounds where it applies.
 var matrix = map[string][]Action{
-	RoleSysadmin:   {OrgView, OrgManage, UserView, UserManage, UserViewPhone, CalendarView, CalendarManage, FeedbackView},
+	RoleSysadmin:   {OrgView, OrgManage, UserView, UserManage, UserViewPhone, CalendarView, CalendarManage, FeedbackView, DailyReportView, DailyReportManage},
 	RoleSecadmin:   {OrgView, UserView, UserSecurity, UserAdminRoles, CalendarView, FeedbackView},
 	RoleAuditor:    {OrgView, UserView, CalendarView, AuditView},
-	RoleLeader:     {OrgView, UserView, UserViewPhone, CalendarView},
-	RoleStaff:      {OrgView, UserView, UserViewPhone, CalendarView},
-	RoleSupervisor: {OrgView, UserView, UserViewPhone, CalendarView},
-	RoleGridWorker: {OrgView, UserView, CalendarView},
+	RoleLeader:     {OrgView, UserView, UserViewPhone, CalendarView, DailyReportSubmit, DailyReportView},
+	RoleStaff:      {OrgView, UserView, UserViewPhone, CalendarView, DailyReportSubmit, DailyReportView, DailyReportManage},
+	RoleSupervisor: {OrgView, UserView, UserViewPhone, CalendarView, DailyReportView},
+	RoleGridWorker: {OrgView, UserView, CalendarView, DailyReportSubmit},
 	RoleEnterprise: {OrgView, CalendarView},
 }
 

@@ -43,12 +43,25 @@ CREATE TABLE report_ping_tokens (
     token_hash TEXT NOT NULL UNIQUE,
     created_at TIMESTAMP NOT NULL
 );
+-- A deadline changed during a day whose new time has already passed applies
+-- from the next day: prev_deadline and changed_at keep that day's.
 CREATE TABLE report_tiers (
-    tier       TEXT PRIMARY KEY CHECK (tier IN ('township', 'village')),
-    deadline   TEXT NOT NULL,
-    updated_at TIMESTAMP NOT NULL
+    tier          TEXT PRIMARY KEY CHECK (tier IN ('township', 'village')),
+    deadline      TEXT NOT NULL,
+    prev_deadline TEXT,
+    changed_at    TIMESTAMP,
+    updated_at    TIMESTAMP NOT NULL
 );
 INSERT INTO report_tiers (tier, deadline, updated_at) VALUES ('township', '17:00', CURRENT_TIMESTAMP), ('village', '16:00', CURRENT_TIMESTAMP);
+-- Who receives what: the two desks and the leader a unit's repeated silence goes to.
+CREATE TABLE report_settings (
+    id                    INTEGER PRIMARY KEY CHECK (id = 1),
+    safety_desk_org_id    INTEGER REFERENCES orgs(id),
+    stability_desk_org_id INTEGER REFERENCES orgs(id),
+    escalate_user_id      INTEGER REFERENCES users(id),
+    updated_at            TIMESTAMP NOT NULL
+);
+INSERT INTO report_settings (id, updated_at) VALUES (1, CURRENT_TIMESTAMP);
 -- Heightened periods (重要节点): report every day, optionally earlier.
 CREATE TABLE report_periods (
     id         INTEGER PRIMARY KEY,
@@ -125,6 +138,7 @@ DROP TABLE report_days;
 DROP TABLE daily_report_items;
 DROP TABLE daily_reports;
 DROP TABLE report_periods;
+DROP TABLE report_settings;
 DROP TABLE report_tiers;
 DROP TABLE report_ping_tokens;
 DROP TABLE report_units;

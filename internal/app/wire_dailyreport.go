@@ -1,0 +1,29 @@
+package app
+
+import (
+	"context"
+
+	"github.com/anwen-gov/anwen/internal/dailyreport"
+)
+
+func init() {
+	wiring = append(wiring, func(ctx context.Context, a *App) error {
+		a.DailyReport = &dailyreport.Service{DB: a.DB, Auth: a.Auth, Clock: a.Clock, Calendar: a.WorkCalendar, Batch: a.Batch}
+		a.DailyReport.Register(a.Engine)
+		a.planners = append(a.planners, a.DailyReport.Plan)
+		dailyreport.Register(a.Web, a.DailyReport)
+		return nil
+	})
+	Document(
+		Operation{Method: "POST", Path: "/api/v1/daily-reports", Tag: "daily-reports", Summary: "File a unit's daily report (both halves: nothing_to_report or items); acknowledged after the commit, with a receipt",
+			Request: dailyreport.Input{}, Response: dailyreport.Receipt{}, Status: 201},
+		Operation{Method: "GET", Path: "/api/v1/daily-reports/board", Tag: "daily-reports", Summary: "A day's board: counts by status, each unit's status, the items reported",
+			Response: dailyreport.Board{}, Query: []Param{{"date", "string", "YYYY-MM-DD, default today"}, {"org_id", "integer", "the units under this org (default: the caller's scope)"}}},
+		Operation{Method: "GET", Path: "/api/v1/daily-reports/schedule", Tag: "daily-reports", Summary: "Tier deadlines and heightened periods", Response: dailyreport.Schedule{}},
+		Operation{Method: "PUT", Path: "/api/v1/daily-reports/schedule", Tag: "daily-reports", Summary: "Set tier deadlines and heightened periods (a new deadline still ahead applies today)", Request: dailyreport.Schedule{}, Response: dailyreport.Schedule{}},
+		Operation{Method: "POST", Path: "/api/v1/daily-reports/items/{id}/acknowledge", Tag: "daily-reports", Summary: "A desk acknowledges a reported item (签收)", Status: 204},
+		Operation{Method: "POST", Path: "/api/v1/daily-reports/items/{id}/followup", Tag: "daily-reports", Summary: "Turn a reported item into a follow-up task", Request: dailyreport.FollowUpInput{}, Response: dailyreport.FollowUpCreated{}, Status: 201},
+		Operation{Method: "POST", Path: "/api/v1/orgs/{id}/ping-token", Tag: "daily-reports", Summary: "Issue or rotate a unit's check-in token; the old one stops working at once", Response: dailyreport.PingToken{}},
+		Operation{Method: "POST", Path: "/ping/{token}", Tag: "daily-reports", Summary: "A unit's check-in address: files nothing-to-report on both halves (for SMS gateways and chat bots)", Response: dailyreport.Receipt{}, Status: 201, Public: true},
+	)
+}

@@ -1,0 +1,387 @@
+package dailyreport
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/anwen-gov/anwen/internal/audit"
+	"github.com/anwen-gov/anwen/internal/auth"
+	"github.com/anwen-gov/anwen/internal/calendar"
+	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/deadline"
+	"github.com/anwen-gov/anwen/internal/org"
+)
+
+// Obligation kinds of the daily report in the clock engine.
+const (
+	KindDeadline = "dailyreport.deadline" // key "tier/date": classify at the deadline
+	KindRemind   = "dailyreport.remind"   // key "minutes/tier/date": remind units that have not reported
+)
+
+// ReminderMinutes are the reminders before each deadline.
+var ReminderMinutes = []int{60, 15}
+
+type dayPayload struct {
+	Tier     string    `json:"tier"`
+	Date     string    `json:"date"`
+	Deadline time.Time `json:"deadline"`
+	Minutes  int       `json:"minutes,omitempty"`
+}
+
+// Register hooks the handlers into the clock engine.
+func (s *Service) Register(e *deadline.Engine) {
+	e.Handle(KindDeadline, s.onDeadline)
+	e.Handle(KindRemind, s.onRemind)
+}
+
+// Plan makes sure every reporting day from the last planned one (at most 31
+// days back, so that a server that was down catches up) to tomorrow has its
+// deadline and reminders in the clock engine, and that days which no longer
+// need a report have none.
+func (s *Service) Plan(ctx context.Context) error {
+	today := s.Today()
+	from := today
+	var last sql.NullString
+	if err := s.DB.QueryRow(ctx, "SELECT MAX(substr(key, length(key) - 9)) FROM obligations WHERE kind = ?", KindDeadline).Scan(&last); err != nil {
+		return err
+	}
+	if last.Valid {
+		if d, err := calendar.ParseDate(last.String); err == nil && d.Before(today) {
+			from = d.AddDays(1)
+			if from.Before(today.AddDays(-31)) {
+				from = today.AddDays(-31)
+			}
+		}
+	}
+	return s.plan(ctx, from, today.AddDays(1))
+}
+
+func (s *Service) plan(ctx context.Context, from, to calendar.Date) error {
+	sch, err := LoadSchedule(ctx, s.DB)
+	if err != nil {
+		return err
+	}
+	cal, err := s.Calendar.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		for d := from; !d.After(to); d = d.AddDays(1) {
+			for _, tier := range Tiers {
+				day := sch.DayOf(cal, tier, d)
+				key := tier + "/" + d.String()
+				if !day.Required {
+					if err := deadline.Cancel(ctx, tx, now, KindDeadline, key); err != nil {
+						return err
+					}
+					for _, m := range ReminderMinutes {
+						if err := deadline.Cancel(ctx, tx, now, KindRemind, strconv.Itoa(m)+"/"+key); err != nil {
+							return err
+						}
+					}
+					continue
+				}
+				p := dayPayload{Tier: tier, Date: d.String(), Deadline: day.Deadline}
+				if err := deadline.Schedule(ctx, tx, now, KindDeadline, key, day.Deadline, nil, p); err != nil {
+					return err
+				}
+				for _, m := range ReminderMinutes {
+					p.Minutes = m
+					if err := deadline.Schedule(ctx, tx, now, KindRemind, strconv.Itoa(m)+"/"+key, day.Deadline.Add(-time.Duration(m)*time.Minute), nil, p); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// onDeadline classifies a tier's day once, at its deadline: every unit with
+// no report on record becomes missing in one statement, then the desks and
+// the silent units' leaders are told, and a unit silent two reporting days in
+// a row is escalated.
+func (s *Service) onDeadline(ctx context.Context, tx *db.Tx, ob deadline.Obligation, _ deadline.Phase) error {
+	var p dayPayload
+	if err := json.Unmarshal(ob.Payload, &p); err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	res, err := tx.Exec(ctx, `INSERT INTO report_days (org_id, day, tier, status, deadline_at, classified_at)
+		SELECT o.id, ?, ?, 'missing', ?, ?`+unitFrom+`WHERE `+unitsOfTier+`
+		AND NOT EXISTS (SELECT 1 FROM report_days r WHERE r.org_id = o.id AND r.day = ?)`,
+		p.Date, p.Tier, p.Deadline, now, p.Tier, p.Tier, p.Date)
+	if err != nil {
+		return err
+	}
+	n, _ := res.RowsAffected()
+	if err := audit.Append(ctx, tx, audit.Entry{At: now, UserLogin: "(clock)", Action: "dailyreport.classify", ObjectType: "report_day",
+		ObjectID: p.Tier + "/" + p.Date, Result: audit.OK, Detail: fmt.Sprintf("%d units missing", n)}); err != nil {
+		return err
+	}
+	if s.Notifier == nil || n == 0 {
+		return nil
+	}
+	return s.notifyMissing(ctx, tx, p)
+}
+
+type missingUnit struct {
+	id       int64
+	name     string
+	path     string
+	parentID int64
+}
+
+func (s *Service) notifyMissing(ctx context.Context, tx *db.Tx, p dayPayload) error {
+	rows, err := tx.Query(ctx, `SELECT o.id, o.name, o.path, COALESCE(o.parent_id, 0) FROM report_days r JOIN orgs o ON o.id = r.org_id
+		WHERE r.day = ? AND r.tier = ? AND r.status = 'missing' ORDER BY o.path`, p.Date, p.Tier)
+	if err != nil {
+		return err
+	}
+	var missing []missingUnit
+	for rows.Next() {
+		var m missingUnit
+		if err := rows.Scan(&m.id, &m.name, &m.path, &m.parentID); err != nil {
+			rows.Close()
+			return err
+		}
+		missing = append(missing, m)
+	}
+	rows.Close()
+	names := make([]string, len(missing))
+	for i, m := range missing {
+		names[i] = m.name
+	}
+	link := "/daily-reports/board?date=" + p.Date
+	// One digest for the desks (the township tier reports to the district's
+	// desks; a village's to its township).
+	var deskOrgs []int64
+	if p.Tier == TierTownship {
+		var safety, stability sql.NullInt64
+		if err := tx.QueryRow(ctx, "SELECT safety_desk_org_id, stability_desk_org_id FROM report_settings WHERE id = 1").Scan(&safety, &stability); err != nil {
+			return err
+		}
+		for _, d := range []sql.NullInt64{safety, stability} {
+			if d.Valid {
+				deskOrgs = append(deskOrgs, d.Int64)
+			}
+		}
+	} else {
+		seen := map[int64]bool{}
+		for _, m := range missing {
+			if m.parentID != 0 && !seen[m.parentID] {
+				seen[m.parentID] = true
+				deskOrgs = append(deskOrgs, m.parentID)
+			}
+		}
+	}
+	deskUsers, err := usersIn(ctx, tx, deskOrgs, auth.DailyReportView)
+	if err != nil {
+		return err
+	}
+	msg := Message{Title: fmt.Sprintf("%s 零报告：%d 个单位未报", p.Date, len(missing)),
+		Body: "截止时未报：" + strings.Join(names, "、"), Link: link, DedupeKey: "dailyreport/missing/" + p.Tier + "/" + p.Date}
+	if err := s.Notifier.Notify(ctx, tx, deskUsers, nil, msg); err != nil {
+		return err
+	}
+	// Each silent unit's leaders, one message each; repeated silence escalates.
+	var escalate []string
+	for _, m := range missing {
+		leaders, err := usersWithRole(ctx, tx, m.id, auth.RoleLeader)
+		if err != nil {
+			return err
+		}
+		if err := s.Notifier.Notify(ctx, tx, leaders, []int64{m.id}, Message{Title: fmt.Sprintf("%s 今日零报告未报", m.name),
+			Body: fmt.Sprintf("%s 截止时未收到 %s 的零报告，请尽快补报。", p.Date, m.name), Link: "/daily-reports/new?org_id=" + strconv.FormatInt(m.id, 10),
+			DedupeKey: "dailyreport/missing/" + p.Date + "/" + strconv.FormatInt(m.id, 10)}); err != nil {
+			return err
+		}
+		prev, err := s.previousRequiredDay(ctx, tx, p.Tier, p.Date)
+		if err != nil {
+			return err
+		}
+		var st string
+		err = tx.QueryRow(ctx, "SELECT status FROM report_days WHERE org_id = ? AND day = ?", m.id, prev).Scan(&st)
+		if err == nil && st == Missing {
+			escalate = append(escalate, m.name)
+		} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	if len(escalate) > 0 {
+		var uid sql.NullInt64
+		if err := tx.QueryRow(ctx, "SELECT escalate_user_id FROM report_settings WHERE id = 1").Scan(&uid); err != nil {
+			return err
+		}
+		if uid.Valid {
+			if err := s.Notifier.Notify(ctx, tx, []int64{uid.Int64}, nil, Message{Title: fmt.Sprintf("连续两个报告日未报零报告：%d 个单位", len(escalate)),
+				Body: strings.Join(escalate, "、") + " 已连续两个报告日未报。", Link: link, Urgent: true,
+				DedupeKey: "dailyreport/escalate/" + p.Tier + "/" + p.Date}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// previousRequiredDay is the last reporting day of tier before date.
+func (s *Service) previousRequiredDay(ctx context.Context, q db.Querier, tier, date string) (string, error) {
+	d, err := calendar.ParseDate(date)
+	if err != nil {
+		return "", err
+	}
+	sch, err := LoadSchedule(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	cal, err := s.Calendar.Calendar(ctx)
+	if err != nil {
+		return "", err
+	}
+	for i := 1; i <= 31; i++ {
+		if p := d.AddDays(-i); sch.DayOf(cal, tier, p).Required {
+			return p.String(), nil
+		}
+	}
+	return "", nil
+}
+
+// onRemind tells each unit that has not reported yet, 60 and 15 minutes
+// before the deadline. A reminder whose deadline has passed (a server that
+// was down) is dropped: the deadline's own message follows.
+func (s *Service) onRemind(ctx context.Context, tx *db.Tx, ob deadline.Obligation, _ deadline.Phase) error {
+	var p dayPayload
+	if err := json.Unmarshal(ob.Payload, &p); err != nil {
+		return err
+	}
+	if s.Notifier == nil || !s.Clock.Now().Before(p.Deadline) {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT o.id, o.name`+unitFrom+`WHERE `+unitsOfTier+`
+		AND NOT EXISTS (SELECT 1 FROM daily_reports r WHERE r.org_id = o.id AND r.day = ?) ORDER BY o.path`, p.Tier, p.Tier, p.Date)
+	if err != nil {
+		return err
+	}
+	type unit struct {
+		id   int64
+		name string
+	}
+	var silent []unit
+	for rows.Next() {
+		var u unit
+		if err := rows.Scan(&u.id, &u.name); err != nil {
+			rows.Close()
+			return err
+		}
+		silent = append(silent, u)
+	}
+	rows.Close()
+	at := p.Deadline.In(calendar.Location).Format("15:04")
+	for _, u := range silent {
+		users, err := usersIn(ctx, tx, []int64{u.id}, auth.DailyReportSubmit)
+		if err != nil {
+			return err
+		}
+		if err := s.Notifier.Notify(ctx, tx, users, []int64{u.id}, Message{
+			Title: fmt.Sprintf("%s 零报告 %s 截止", u.name, at),
+			Body:  fmt.Sprintf("今日零报告尚未提交，%s 截止。无事报平安，一键即可。", at),
+			Link:  "/daily-reports/new?org_id=" + strconv.FormatInt(u.id, 10), DedupeKey: fmt.Sprintf("dailyreport/remind/%d/%s/%d", p.Minutes, p.Date, u.id)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// usersIn lists the enabled people of the given orgs who hold a role that
+// carries action somewhere.
+func usersIn(ctx context.Context, q db.Querier, orgIDs []int64, action auth.Action) ([]int64, error) {
+	if len(orgIDs) == 0 {
+		return nil, nil
+	}
+	var roles []string
+	for _, r := range auth.Roles {
+		if auth.RoleAllows(r, action) {
+			roles = append(roles, "'"+r+"'")
+		}
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(orgIDs)), ",")
+	args := make([]any, len(orgIDs))
+	for i, id := range orgIDs {
+		args[i] = id
+	}
+	rows, err := q.Query(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
+		WHERE u.org_id IN (`+marks+`) AND u.disabled = FALSE AND r.role IN (`+strings.Join(roles, ",")+`) ORDER BY u.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func usersWithRole(ctx context.Context, q db.Querier, orgID int64, role string) ([]int64, error) {
+	rows, err := q.Query(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
+		WHERE u.org_id = ? AND u.disabled = FALSE AND r.role = ? ORDER BY u.id`, orgID, role)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// SetSchedule replaces the schedule and replans today and tomorrow: a new
+// deadline still ahead applies today; one already past applies from tomorrow.
+func (s *Service) SetSchedule(ctx context.Context, a *auth.Actor, in Schedule) (*Schedule, error) {
+	root, err := org.RootPath(ctx, s.DB)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Auth.Check(ctx, a, auth.DailyReportManage, root, "report_schedule", ""); err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	cur, err := LoadSchedule(ctx, s.DB)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if err := saveSchedule(ctx, tx, now, cur, &in); err != nil {
+			return err
+		}
+		e := a.Entry(now, "dailyreport.schedule", "report_schedule", "", 0)
+		e.Before, e.After = cur, in
+		return audit.Append(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.plan(ctx, s.Today(), s.Today().AddDays(1)); err != nil {
+		return nil, err
+	}
+	return LoadSchedule(ctx, s.DB)
+}

@@ -1,0 +1,367 @@
+package dailyreport
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/anwen-gov/anwen/internal/apperr"
+	"github.com/anwen-gov/anwen/internal/audit"
+	"github.com/anwen-gov/anwen/internal/auth"
+	"github.com/anwen-gov/anwen/internal/calendar"
+	"github.com/anwen-gov/anwen/internal/clock"
+	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/org"
+)
+
+// WorkCalendar gives the holidays and make-up working days.
+type WorkCalendar interface {
+	Calendar(ctx context.Context) (*calendar.Calendar, error)
+}
+
+// Message is one notification; Notifier delivers it inside the caller's
+// transaction (the notify package, adapted in app).
+type Message struct {
+	Title, Body, Link string
+	Urgent            bool
+	DedupeKey         string
+}
+
+// Notifier sends messages to people and to orgs' channels.
+type Notifier interface {
+	Notify(ctx context.Context, tx *db.Tx, userIDs, orgIDs []int64, m Message) error
+}
+
+// Service files reports and keeps the schedule.
+type Service struct {
+	DB       *db.DB
+	Auth     *auth.Service
+	Clock    clock.Clock
+	Calendar WorkCalendar
+	Notifier Notifier // may be nil: nothing is sent
+	// Batch, when set, gives submissions group commit.
+	Batch *db.Batcher
+}
+
+// Statuses of a unit-day.
+const (
+	Pending     = "pending"
+	OnTime      = "on_time"
+	Late        = "late"
+	Missing     = "missing"
+	NotRequired = "not_required"
+)
+
+// Limits on one report.
+const (
+	MaxItemsPerHalf = 50
+	maxSummary      = 500
+)
+
+// Half is one desk's half of a report: "nothing to report" (平安) or items.
+type Half struct {
+	NothingToReport bool   `json:"nothing_to_report"`
+	Items           []Item `json:"items,omitempty"`
+}
+
+// Item is one matter reported.
+type Item struct {
+	Category   string `json:"category"`
+	Summary    string `json:"summary"`
+	Place      string `json:"place,omitempty"`
+	OccurredAt string `json:"occurred_at,omitempty"` // free text as reported, e.g. "上午 9 时"
+	Severity   string `json:"severity,omitempty"`    // normal, serious, urgent
+	FollowUp   bool   `json:"follow_up,omitempty"`
+}
+
+// Input is a submission.
+type Input struct {
+	OrgID     int64  `json:"org_id"`
+	Date      string `json:"date,omitempty"`
+	Safety    *Half  `json:"safety"`
+	Stability *Half  `json:"stability"`
+}
+
+// Receipt is the answer to a submission, given after the commit.
+type Receipt struct {
+	ID      int64  `json:"id"`
+	Receipt string `json:"receipt"`
+	Status  string `json:"status"`
+	Version int    `json:"version"`
+	Late    bool   `json:"late"`
+}
+
+// Severities of an item.
+var Severities = []string{"normal", "serious", "urgent"}
+
+// Categories offered by the form (free text is accepted too).
+var Categories = map[string][]string{
+	"safety":    {"生产安全事故", "安全隐患", "火灾", "道路交通", "自然灾害", "危化品", "其他"},
+	"stability": {"群体性事件", "信访苗头", "矛盾纠纷", "重点人员动态", "网络舆情", "其他"},
+}
+
+func validateHalf(name string, h *Half) error {
+	if h == nil {
+		return apperr.Field(apperr.EINVALID, name, "缺少“%s”部分：请填写“平安”或至少一项情况 / the %s half is missing: nothing_to_report or at least one item", halfLabel(name), name)
+	}
+	if h.NothingToReport && len(h.Items) > 0 {
+		return apperr.Field(apperr.EINVALID, name, "“无事报平安”时不能同时填写事项 / nothing_to_report cannot come with items")
+	}
+	if !h.NothingToReport && len(h.Items) == 0 {
+		return apperr.Field(apperr.EINVALID, name, "“%s”部分为空：请报平安或填写情况 / the %s half is empty: report nothing_to_report or items", halfLabel(name), name)
+	}
+	if len(h.Items) > MaxItemsPerHalf {
+		return apperr.Field(apperr.EINVALID, name, "每部分最多 %d 项，收到 %d 项 / at most %d items per half, got %d", MaxItemsPerHalf, len(h.Items), MaxItemsPerHalf, len(h.Items))
+	}
+	for i := range h.Items {
+		it := &h.Items[i]
+		it.Category, it.Summary, it.Place, it.OccurredAt = strings.TrimSpace(it.Category), strings.TrimSpace(it.Summary), strings.TrimSpace(it.Place), strings.TrimSpace(it.OccurredAt)
+		field := fmt.Sprintf("%s.items[%d]", name, i)
+		switch {
+		case it.Summary == "":
+			return apperr.Field(apperr.EINVALID, field+".summary", "第 %d 项缺少情况摘要 / item %d has no summary", i+1, i+1)
+		case utf8.RuneCountInString(it.Summary) > maxSummary:
+			return apperr.Field(apperr.EINVALID, field+".summary", "摘要最长 %d 字 / a summary may have at most %d characters", maxSummary, maxSummary)
+		case it.Category == "":
+			return apperr.Field(apperr.EINVALID, field+".category", "第 %d 项缺少类别 / item %d has no category", i+1, i+1)
+		case utf8.RuneCountInString(it.Category) > 20 || utf8.RuneCountInString(it.Place) > 100 || utf8.RuneCountInString(it.OccurredAt) > 40:
+			return apperr.Field(apperr.EINVALID, field, "类别最长 20 字、地点 100 字、时间 40 字 / category ≤ 20, place ≤ 100, time ≤ 40 characters")
+		}
+		if it.Severity == "" {
+			it.Severity = "normal"
+		}
+		if it.Severity != "normal" && it.Severity != "serious" && it.Severity != "urgent" {
+			return apperr.Field(apperr.EINVALID, field+".severity", "严重程度须为 normal、serious 或 urgent / severity must be normal, serious or urgent")
+		}
+	}
+	return nil
+}
+
+func halfLabel(name string) string {
+	if name == "safety" {
+		return "安全生产"
+	}
+	return "信访稳定"
+}
+
+// NothingToReport is the one-tap report: 平安 on both halves.
+func NothingToReport(orgID int64) Input {
+	return Input{OrgID: orgID, Safety: &Half{NothingToReport: true}, Stability: &Half{NothingToReport: true}}
+}
+
+// Today is the current date in Asia/Shanghai by the server's clock.
+func (s *Service) Today() calendar.Date { return calendar.DateOf(s.Clock.Now()) }
+
+// DayFor returns what the schedule says of org's tier on date.
+func (s *Service) DayFor(ctx context.Context, tier string, d calendar.Date) (Day, error) {
+	sch, err := LoadSchedule(ctx, s.DB)
+	if err != nil {
+		return Day{}, err
+	}
+	cal, err := s.Calendar.Calendar(ctx)
+	if err != nil {
+		return Day{}, err
+	}
+	return sch.DayOf(cal, tier, d), nil
+}
+
+// Submit files a report for in.OrgID. The actor reports for their own unit,
+// or on its behalf from a scope above it; a nil actor with channel "ping" is
+// the unit's check-in address. The receipt comes after the commit.
+func (s *Service) Submit(ctx context.Context, a *auth.Actor, channel string, in Input) (*Receipt, error) {
+	now := s.Clock.Now()
+	day := s.Today()
+	if in.Date != "" {
+		d, err := calendar.ParseDate(in.Date)
+		if err != nil {
+			return nil, apperr.Field(apperr.EINVALID, "date", "日期须为 YYYY-MM-DD / the date must be YYYY-MM-DD")
+		}
+		day = d
+	}
+	if day.After(s.Today()) {
+		return nil, apperr.Field(apperr.ERULE, "date", "不能为将来的日期报告（%s） / a report cannot be for a future date (%s)", day, day)
+	}
+	o, err := org.ByID(ctx, s.DB, in.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	if a != nil {
+		if err := s.Auth.Check(ctx, a, auth.DailyReportSubmit, o.Path, "org", strconv.FormatInt(o.ID, 10)); err != nil {
+			return nil, err
+		}
+	}
+	if err := validateHalf("safety", in.Safety); err != nil {
+		return nil, err
+	}
+	if err := validateHalf("stability", in.Stability); err != nil {
+		return nil, err
+	}
+	tier, err := TierOf(ctx, s.DB, o)
+	if err != nil {
+		return nil, err
+	}
+	if tier == "" {
+		return nil, apperr.Field(apperr.ERULE, "org_id", "%s 不是报告单位 / %s is not a reporting unit", o.Name, o.Name)
+	}
+	sday, err := s.DayFor(ctx, tier, day)
+	if err != nil {
+		return nil, err
+	}
+	var rec Receipt
+	write := func(tx *db.Tx) error {
+		r, err := s.insert(ctx, tx, now, a, channel, o, sday, in)
+		rec = r
+		return err
+	}
+	if s.Batch != nil {
+		err = s.Batch.Do(ctx, write)
+	} else {
+		err = s.DB.InTx(ctx, write)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &rec, nil
+}
+
+func newReceipt(day calendar.Date) string {
+	b := make([]byte, 5)
+	rand.Read(b)
+	return "ZB" + strings.ReplaceAll(day.String(), "-", "") + "-" + base32.StdEncoding.EncodeToString(b)[:8]
+}
+
+// insert writes one version of a report, its items, the unit-day's status and
+// the audit record. The status comes from the first submission; a correction
+// after the deadline is flagged 错报.
+func (s *Service) insert(ctx context.Context, tx *db.Tx, now time.Time, a *auth.Actor, channel string, o *org.Org, day Day, in Input) (Receipt, error) {
+	var version int
+	if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM daily_reports WHERE org_id = ? AND day = ?", o.ID, day.Date.String()).Scan(&version); err != nil {
+		return Receipt{}, err
+	}
+	version++
+	afterDeadline := now.After(day.Deadline)
+	first := version == 1
+	var userID any
+	onBehalf := false
+	if a != nil {
+		userID = a.UserID
+		onBehalf = a.OrgID != o.ID
+	}
+	rec := Receipt{Receipt: newReceipt(day.Date), Version: version, Late: first && afterDeadline && day.Required}
+	id, err := db.InsertID(ctx, tx, `INSERT INTO daily_reports (org_id, day, version, submitted_at, user_id, channel, on_behalf,
+		safety_nothing, stability_nothing, receipt, late, corrected_late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.ID, day.Date.String(), version, now, userID, channel, onBehalf, in.Safety.NothingToReport, in.Stability.NothingToReport,
+		rec.Receipt, rec.Late, !first && afterDeadline)
+	if err != nil {
+		return Receipt{}, err
+	}
+	rec.ID = id
+	for _, h := range []struct {
+		name string
+		half *Half
+	}{{"safety", in.Safety}, {"stability", in.Stability}} {
+		for _, it := range h.half.Items {
+			if _, err := tx.Exec(ctx, `INSERT INTO daily_report_items (report_id, half, category, summary, place, occurred_at, severity, follow_up)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, h.name, it.Category, it.Summary, it.Place, it.OccurredAt, it.Severity, it.FollowUp); err != nil {
+				return Receipt{}, err
+			}
+		}
+	}
+	rec.Status = NotRequired
+	if day.Required {
+		status, minutes := OnTime, 0
+		if afterDeadline {
+			status, minutes = Late, int(now.Sub(day.Deadline).Minutes())
+		}
+		// The first submission decides; a day already classified missing becomes late.
+		if _, err := tx.Exec(ctx, `INSERT INTO report_days (org_id, day, tier, status, deadline_at, first_at, minutes_late, versions, classified_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
+			ON CONFLICT (org_id, day) DO UPDATE SET versions = report_days.versions + 1,
+				status = CASE WHEN report_days.status = 'missing' THEN 'late' ELSE report_days.status END,
+				first_at = COALESCE(report_days.first_at, excluded.first_at),
+				minutes_late = CASE WHEN report_days.status = 'missing' THEN excluded.minutes_late ELSE report_days.minutes_late END`,
+			o.ID, day.Date.String(), day.Tier, status, day.Deadline, now, minutes, now); err != nil {
+			return Receipt{}, err
+		}
+		if err := tx.QueryRow(ctx, "SELECT status FROM report_days WHERE org_id = ? AND day = ?", o.ID, day.Date.String()).Scan(&rec.Status); err != nil {
+			return Receipt{}, err
+		}
+	}
+	e := audit.Entry{At: now, OrgID: o.ID, Action: "dailyreport.submit", ObjectType: "daily_report", ObjectID: strconv.FormatInt(id, 10),
+		After: in, Result: audit.OK, Detail: fmt.Sprintf("%s v%d %s via %s", day.Date, version, rec.Status, channel)}
+	if a != nil {
+		e.UserID, e.UserLogin, e.ClientAddr = a.UserID, a.Login, a.ClientAddr
+		if onBehalf {
+			e.Detail += " on behalf"
+		}
+	} else {
+		e.UserLogin = "(check-in address)"
+	}
+	return rec, audit.Append(ctx, tx, e)
+}
+
+// ---- check-in address ----
+
+func hashToken(t string) string {
+	sum := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(sum[:])
+}
+
+// RotatePingToken issues a new check-in token for a unit; the old one stops
+// working at once. The token is returned once.
+func (s *Service) RotatePingToken(ctx context.Context, a *auth.Actor, orgID int64) (string, error) {
+	o, err := org.ByID(ctx, s.DB, orgID)
+	if err != nil {
+		return "", err
+	}
+	if err := s.Auth.Check(ctx, a, auth.DailyReportManage, o.Path, "org", strconv.FormatInt(o.ID, 10)); err != nil {
+		return "", err
+	}
+	tier, err := TierOf(ctx, s.DB, o)
+	if err != nil {
+		return "", err
+	}
+	if tier == "" {
+		return "", apperr.Field(apperr.ERULE, "org_id", "%s 不是报告单位 / %s is not a reporting unit", o.Name, o.Name)
+	}
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	tok := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+	now := s.Clock.Now()
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO report_ping_tokens (org_id, token_hash, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (org_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at`, o.ID, hashToken(tok), now); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, a.Entry(now, "dailyreport.ping_token", "org", strconv.FormatInt(o.ID, 10), o.ID))
+	})
+	return tok, err
+}
+
+// Ping files "nothing to report" on both halves for the unit whose check-in
+// token this is. An unknown or rotated token is ENOTFOUND and records nothing.
+func (s *Service) Ping(ctx context.Context, token string) (*Receipt, error) {
+	if len(token) < 20 || len(token) > 100 {
+		return nil, apperr.NotFound("check-in address")
+	}
+	var orgID int64
+	err := s.DB.QueryRow(ctx, "SELECT org_id FROM report_ping_tokens WHERE token_hash = ?", hashToken(token)).Scan(&orgID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFound("check-in address")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.Submit(ctx, nil, "ping", NothingToReport(orgID))
+}
