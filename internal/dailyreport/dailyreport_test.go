@@ -94,7 +94,7 @@ func TestReportAndBoard(t *testing.T) {
 			t.Fatalf("desk board: %+v", b.Counts)
 		}
 		var tb board
-		town.Get("/api/v1/daily-reports/board?date=2026-11-27&org_id=" + itoa(qs)).JSON(t, &tb)
+		town.Get("/api/v1/daily-reports/board?date=2026-11-27&org_id="+itoa(qs)).JSON(t, &tb)
 		if tb.status(village) != "on_time" || len(tb.Items) != 1 || tb.status(dc) != "absent" {
 			t.Fatalf("township board: %+v items %d", tb.Counts, len(tb.Items))
 		}
