@@ -241,6 +241,15 @@ var authzMatrix = []authzRow{
 	{route: "POST /api/v1/orgs/{id}/ping-token", login: "leader", want: 403, scope: "in", path: func(e *apptest.Env) string { return "/api/v1/orgs/" + itoa(e.OrgID("SFQ-QS")) + "/ping-token" }},
 	{route: "POST /api/v1/orgs/{id}/ping-token", login: "qingshan", want: 404, scope: "out", path: func(e *apptest.Env) string { return "/api/v1/orgs/" + itoa(e.OrgID("SFQ-DC")) + "/ping-token" }},
 	{route: "POST /ping/{token}", want: 404, scope: "-", path: fixed("/ping/" + strings.Repeat("z", 39))},
+	{route: "GET /api/v1/daily-reports/settings", login: "yjj", want: 200, scope: "-"},
+	{route: "PUT /api/v1/daily-reports/settings", login: "yjj", want: 200, scope: "in", body: `{"safety_desk_org_id":%SFQ-YJJ%,"stability_desk_org_id":%SFQ-XFJ%,"escalate_user_id":null}`},
+	{route: "PUT /api/v1/daily-reports/settings", login: "leader", want: 403, scope: "in", body: `{}`},
+	{route: "PUT /api/v1/daily-reports/settings", login: "qingshan", want: 404, scope: "out", body: `{}`},
+	{route: "GET /api/v1/daily-reports/units", login: "qingshan", want: 200, scope: "in"},
+	{route: "GET /api/v1/daily-reports/units", login: "qiye", want: 404, scope: "-"},
+	{route: "PUT /api/v1/daily-reports/units/{id}", login: "qingshan", want: 200, scope: "in", path: page("/api/v1/daily-reports/units/", "SFQ-QS-02"), body: `{"reports":true,"tier":"village"}`},
+	{route: "PUT /api/v1/daily-reports/units/{id}", login: "leader", want: 403, scope: "in", path: page("/api/v1/daily-reports/units/", "SFQ-QS-02"), body: `{"reports":true}`},
+	{route: "PUT /api/v1/daily-reports/units/{id}", login: "qingshan", want: 404, scope: "out", path: page("/api/v1/daily-reports/units/", "SFQ-DC"), body: `{"reports":true}`},
 }
 
 // fill replaces %CODE% by the id of the demo org with that code.

@@ -24,6 +24,11 @@ func init() {
 		Operation{Method: "POST", Path: "/api/v1/daily-reports/items/{id}/acknowledge", Tag: "daily-reports", Summary: "A desk acknowledges a reported item (签收)", Status: 204},
 		Operation{Method: "POST", Path: "/api/v1/daily-reports/items/{id}/followup", Tag: "daily-reports", Summary: "Turn a reported item into a follow-up task", Request: dailyreport.FollowUpInput{}, Response: dailyreport.FollowUpCreated{}, Status: 201},
 		Operation{Method: "POST", Path: "/api/v1/orgs/{id}/ping-token", Tag: "daily-reports", Summary: "Issue or rotate a unit's check-in token; the old one stops working at once", Response: dailyreport.PingToken{}},
+		Operation{Method: "GET", Path: "/api/v1/daily-reports/settings", Tag: "daily-reports", Summary: "The two desks and the leader repeated silence is escalated to", Response: dailyreport.Settings{}},
+		Operation{Method: "PUT", Path: "/api/v1/daily-reports/settings", Tag: "daily-reports", Summary: "Set the desks and the escalation leader", Request: dailyreport.Settings{}, Response: dailyreport.Settings{}},
+		Operation{Method: "GET", Path: "/api/v1/daily-reports/units", Tag: "daily-reports", Summary: "The reporting units of both tiers under an org", Response: []dailyreport.UnitInfo{},
+			Query: []Param{{"org_id", "integer", "default: the caller's scope"}}},
+		Operation{Method: "PUT", Path: "/api/v1/daily-reports/units/{id}", Tag: "daily-reports", Summary: "Make an org report (a department, a village) or exempt it, at a tier", Request: dailyreport.UnitMark{}, Response: dailyreport.UnitInfo{}},
 		Operation{Method: "POST", Path: "/ping/{token}", Tag: "daily-reports", Summary: "A unit's check-in address: files nothing-to-report on both halves (for SMS gateways and chat bots)", Response: dailyreport.Receipt{}, Status: 201, Public: true},
 	)
 }

@@ -26,6 +26,10 @@ func Register(srv *web.Server, svc *Service) {
 	srv.API("POST", "/api/v1/daily-reports/items/{id}/acknowledge", h.apiAcknowledge)
 	srv.API("POST", "/api/v1/daily-reports/items/{id}/followup", h.apiFollowUp)
 	srv.API("POST", "/api/v1/orgs/{id}/ping-token", h.apiPingToken)
+	srv.API("GET", "/api/v1/daily-reports/settings", h.apiGetSettings)
+	srv.API("PUT", "/api/v1/daily-reports/settings", h.apiPutSettings)
+	srv.API("GET", "/api/v1/daily-reports/units", h.apiUnits)
+	srv.API("PUT", "/api/v1/daily-reports/units/{id}", h.apiMarkUnit)
 	srv.PublicAPI("POST", "/ping/{token}", h.ping)
 	registerPages(srv, svc)
 }
