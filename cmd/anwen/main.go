@@ -18,6 +18,7 @@ import (
 
 	"github.com/anwen-gov/anwen/internal/app"
 	"github.com/anwen-gov/anwen/internal/auth"
+	"github.com/anwen-gov/anwen/internal/notify"
 )
 
 const usage = `anwen — 安稳: work safety and petitions, run to closure
@@ -33,6 +34,7 @@ Usage:
   anwen token revoke --id N
   anwen audit verify                             check the audit trail's hash chain
   anwen audit export [--from YYYY-MM-DD] [--to YYYY-MM-DD]   CSV on standard output
+  anwen bench daily-report [--units N] [--clients C] [--db DSN]   load test on a throwaway database
   anwen version
 
 Every command takes --data DIR (ANWEN_DATA, default ./anwen-data) and
@@ -87,6 +89,8 @@ func run(ctx context.Context, cmd string, args []string, stdout, stderr io.Write
 		return cmdToken(ctx, args, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, args, stdout, stderr)
+	case "bench":
+		return cmdBench(ctx, args, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "anwen", version)
 		return nil
@@ -108,6 +112,8 @@ type common struct {
 	maxFailures         int
 	lockout, idle       time.Duration
 	waiveAdminTOTP      bool
+	baseURL             string
+	smtp                notify.SMTPConfig
 }
 
 // env returns ANWEN_<name> or def.
@@ -174,7 +180,8 @@ func (c *common) config() app.Config {
 		ac.IdleTimeout = c.idle
 	}
 	ac.WaiveAdminTOTP = c.waiveAdminTOTP
-	return app.Config{DataDir: c.data, DSN: c.dsn, Demo: c.demo, CookieSecure: c.cookieSecure, TrustProxy: c.trustProxy, Auth: ac}
+	return app.Config{DataDir: c.data, DSN: c.dsn, Demo: c.demo, CookieSecure: c.cookieSecure, TrustProxy: c.trustProxy, Auth: ac,
+		BaseURL: strings.TrimSuffix(c.baseURL, "/"), SMTP: c.smtp}
 }
 
 // open parses flags and opens the app (migrating the database).

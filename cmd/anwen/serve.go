@@ -19,6 +19,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&c.maxFailures, "max-failures", envInt("MAX_FAILURES", 5), "failed sign-ins in a row before lockout [ANWEN_MAX_FAILURES]")
 	fs.DurationVar(&c.lockout, "lockout", envDuration("LOCKOUT", 15*time.Minute), "lockout duration [ANWEN_LOCKOUT]")
 	fs.DurationVar(&c.idle, "idle-timeout", envDuration("IDLE_TIMEOUT", 30*time.Minute), "idle session timeout [ANWEN_IDLE_TIMEOUT]")
+	fs.StringVar(&c.baseURL, "base-url", env("BASE_URL", ""), "public address of this install, e.g. https://anwen.example.gov.cn, for links in robot messages and e-mail [ANWEN_BASE_URL]")
+	fs.StringVar(&c.smtp.Host, "smtp-host", env("SMTP_HOST", ""), "SMTP server for e-mail notifications [ANWEN_SMTP_HOST]")
+	fs.IntVar(&c.smtp.Port, "smtp-port", envInt("SMTP_PORT", 587), "SMTP port [ANWEN_SMTP_PORT]")
+	fs.StringVar(&c.smtp.Username, "smtp-user", env("SMTP_USER", ""), "SMTP user (PLAIN auth) [ANWEN_SMTP_USER]")
+	fs.StringVar(&c.smtp.Password, "smtp-password", env("SMTP_PASSWORD", ""), "SMTP password; prefer the environment variable [ANWEN_SMTP_PASSWORD]")
+	fs.StringVar(&c.smtp.From, "smtp-from", env("SMTP_FROM", ""), "sender, e.g. \"安稳 <anwen@example.gov.cn>\" [ANWEN_SMTP_FROM]")
+	fs.BoolVar(&c.smtp.ImplicitTLS, "smtp-tls", envBool("SMTP_TLS", false), "TLS from the start (port 465) instead of STARTTLS [ANWEN_SMTP_TLS]")
 	waive := fs.Bool("demo-waive-admin-2fa", envBool("DEMO_WAIVE_ADMIN_2FA", true), "with --demo, let administrators sign in without a second factor [ANWEN_DEMO_WAIVE_ADMIN_2FA]")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/db"
 	"github.com/anwen-gov/anwen/internal/deadline"
 	"github.com/anwen-gov/anwen/internal/demo"
+	"github.com/anwen-gov/anwen/internal/notify"
 	"github.com/anwen-gov/anwen/internal/org"
 	"github.com/anwen-gov/anwen/internal/people"
 	"github.com/anwen-gov/anwen/internal/web"
@@ -29,6 +30,9 @@ type Config struct {
 	CookieSecure bool
 	TrustProxy   bool
 	Auth         auth.Config
+	// BaseURL makes links in robot messages and e-mail absolute.
+	BaseURL string
+	SMTP    notify.SMTPConfig
 }
 
 // App is a running Anwen.
@@ -46,6 +50,8 @@ type App struct {
 	// Engine is the one clock engine; Batch gives small writes group commit.
 	Engine *deadline.Engine
 	Batch  *db.Batcher
+	// Notify is the inbox and the outbound channels.
+	Notify *notify.Service
 	// DailyReport is the daily zero report (每日零报告).
 	DailyReport *dailyreport.Service
 	// planners keep each capability's obligations in the clock engine.
@@ -77,6 +83,9 @@ func Wire(ctx context.Context, cfg Config, d *db.DB, clk clock.Clock, log *slog.
 	a.Auth = &auth.Service{DB: d, Clock: clk, Cfg: cfg.Auth}
 	a.Engine = &deadline.Engine{DB: d, Clock: clk, Log: log}
 	a.Batch = d.NewBatcher(256)
+	a.Notify = &notify.Service{DB: d, Auth: a.Auth, Clock: clk, Log: log, BaseURL: cfg.BaseURL, SMTP: cfg.SMTP,
+		// Loopback robot targets only on a demo install (and in tests, which are demo installs).
+		AllowLocalTargets: cfg.Demo}
 	a.Orgs = &org.Service{DB: d, Auth: a.Auth, Clock: clk}
 	a.People = &people.Service{DB: d, Auth: a.Auth, Clock: clk}
 	opts := web.Options{Demo: cfg.Demo, CookieSecure: cfg.CookieSecure, IdleTimeout: cfg.Auth.IdleTimeout, TrustProxy: cfg.TrustProxy}
@@ -137,4 +146,5 @@ func (a *App) Start(ctx context.Context) {
 		}
 	}()
 	go a.Engine.Run(ctx, 15*time.Second, a.Plan)
+	go a.Notify.Run(ctx)
 }

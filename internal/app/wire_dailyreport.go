@@ -4,11 +4,14 @@ import (
 	"context"
 
 	"github.com/anwen-gov/anwen/internal/dailyreport"
+	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/notify"
 )
 
 func init() {
 	wiring = append(wiring, func(ctx context.Context, a *App) error {
-		a.DailyReport = &dailyreport.Service{DB: a.DB, Auth: a.Auth, Clock: a.Clock, Calendar: a.WorkCalendar, Batch: a.Batch}
+		a.DailyReport = &dailyreport.Service{DB: a.DB, Auth: a.Auth, Clock: a.Clock, Calendar: a.WorkCalendar, Batch: a.Batch,
+			Notifier: notifier{a.Notify}}
 		a.DailyReport.Register(a.Engine)
 		a.planners = append(a.planners, a.DailyReport.Plan)
 		dailyreport.Register(a.Web, a.DailyReport)
@@ -31,4 +34,17 @@ func init() {
 		Operation{Method: "PUT", Path: "/api/v1/daily-reports/units/{id}", Tag: "daily-reports", Summary: "Make an org report (a department, a village) or exempt it, at a tier", Request: dailyreport.UnitMark{}, Response: dailyreport.UnitInfo{}},
 		Operation{Method: "POST", Path: "/ping/{token}", Tag: "daily-reports", Summary: "A unit's check-in address: files nothing-to-report on both halves (for SMS gateways and chat bots)", Response: dailyreport.Receipt{}, Status: 201, Public: true},
 	)
+}
+
+// notifier hands the daily report's messages to the notify platform, in the
+// caller's transaction.
+type notifier struct{ n *notify.Service }
+
+func (x notifier) Notify(ctx context.Context, tx *db.Tx, userIDs, orgIDs []int64, m dailyreport.Message) error {
+	priority := notify.Normal
+	if m.Urgent {
+		priority = notify.Urgent
+	}
+	return x.n.Enqueue(ctx, tx, notify.Recipient{UserIDs: userIDs, OrgIDs: orgIDs},
+		notify.Message{Kind: "dailyreport", Title: m.Title, Body: m.Body, Link: m.Link, Priority: priority, DedupeKey: m.DedupeKey})
 }

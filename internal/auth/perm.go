@@ -68,16 +68,20 @@ const (
 	DailyReportSubmit Action = "dailyreport.submit"
 	DailyReportView   Action = "dailyreport.view"
 	DailyReportManage Action = "dailyreport.manage"
+	// NotifyManage manages the notification channels of the organisations in
+	// scope, the outbox and the quiet hours; everyone manages their own
+	// channels and inbox without it.
+	NotifyManage Action = "notify.manage"
 	FeedbackView      Action = "feedback.view"
 )
 
 // Actions lists every action, for GET /api/v1/me and the matrix test.
-var Actions = []Action{OrgView, OrgManage, UserView, UserManage, UserAdminRoles, UserSecurity, UserViewPhone, CalendarView, CalendarManage, AuditView, FeedbackView, DailyReportSubmit, DailyReportView, DailyReportManage}
+var Actions = []Action{OrgView, OrgManage, UserView, UserManage, UserAdminRoles, UserSecurity, UserViewPhone, CalendarView, CalendarManage, AuditView, FeedbackView, DailyReportSubmit, DailyReportView, DailyReportManage, NotifyManage}
 
 // matrix is the one table of who may do what. A grant's scope (an org and its
 // subtree) bounds where it applies.
 var matrix = map[string][]Action{
-	RoleSysadmin:   {OrgView, OrgManage, UserView, UserManage, UserViewPhone, CalendarView, CalendarManage, FeedbackView, DailyReportView, DailyReportManage},
+	RoleSysadmin:   {OrgView, OrgManage, UserView, UserManage, UserViewPhone, CalendarView, CalendarManage, FeedbackView, DailyReportView, DailyReportManage, NotifyManage},
 	RoleSecadmin:   {OrgView, UserView, UserSecurity, UserAdminRoles, CalendarView, FeedbackView},
 	RoleAuditor:    {OrgView, UserView, CalendarView, AuditView},
 	RoleLeader:     {OrgView, UserView, UserViewPhone, CalendarView, DailyReportSubmit, DailyReportView},

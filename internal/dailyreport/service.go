@@ -4,10 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base32"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -50,6 +48,8 @@ type Service struct {
 	Notifier Notifier // may be nil: nothing is sent
 	// Batch, when set, gives submissions group commit.
 	Batch *db.Batcher
+
+	hot hotPath // prepared statements and the schedule cache (hotpath.go)
 }
 
 // Statuses of a unit-day.
@@ -163,7 +163,7 @@ func (s *Service) Today() calendar.Date { return calendar.DateOf(s.Clock.Now()) 
 
 // DayFor returns what the schedule says of org's tier on date.
 func (s *Service) DayFor(ctx context.Context, tier string, d calendar.Date) (Day, error) {
-	sch, err := LoadSchedule(ctx, s.DB)
+	sch, err := s.schedule(ctx)
 	if err != nil {
 		return Day{}, err
 	}
@@ -178,6 +178,10 @@ func (s *Service) DayFor(ctx context.Context, tier string, d calendar.Date) (Day
 // or on its behalf from a scope above it; a nil actor with channel "ping" is
 // the unit's check-in address. The receipt comes after the commit.
 func (s *Service) Submit(ctx context.Context, a *auth.Actor, channel string, in Input) (*Receipt, error) {
+	h, err := s.stmts(ctx)
+	if err != nil {
+		return nil, err
+	}
 	now := s.Clock.Now()
 	day := s.Today()
 	if in.Date != "" {
@@ -190,10 +194,15 @@ func (s *Service) Submit(ctx context.Context, a *auth.Actor, channel string, in 
 	if day.After(s.Today()) {
 		return nil, apperr.Field(apperr.ERULE, "date", "不能为将来的日期报告（%s） / a report cannot be for a future date (%s)", day, day)
 	}
-	o, err := org.ByID(ctx, s.DB, in.OrgID)
+	o, tier, err := s.unitByID(ctx, h, in.OrgID)
 	if err != nil {
 		return nil, err
 	}
+	return s.submitUnit(ctx, h, now, day, a, channel, o, tier, in)
+}
+
+// submitUnit files in for the unit o (found with its tier) on day.
+func (s *Service) submitUnit(ctx context.Context, h *hotPath, now time.Time, day calendar.Date, a *auth.Actor, channel string, o *org.Org, tier string, in Input) (*Receipt, error) {
 	if a != nil {
 		if err := s.Auth.Check(ctx, a, auth.DailyReportSubmit, o.Path, "org", strconv.FormatInt(o.ID, 10)); err != nil {
 			return nil, err
@@ -205,10 +214,6 @@ func (s *Service) Submit(ctx context.Context, a *auth.Actor, channel string, in 
 	if err := validateHalf("stability", in.Stability); err != nil {
 		return nil, err
 	}
-	tier, err := TierOf(ctx, s.DB, o)
-	if err != nil {
-		return nil, err
-	}
 	if tier == "" {
 		return nil, apperr.Field(apperr.ERULE, "org_id", "%s 不是报告单位 / %s is not a reporting unit", o.Name, o.Name)
 	}
@@ -216,21 +221,21 @@ func (s *Service) Submit(ctx context.Context, a *auth.Actor, channel string, in 
 	if err != nil {
 		return nil, err
 	}
-	var rec Receipt
+	p := &submission{now: now, a: a, channel: channel, o: o, day: sday, in: in}
 	write := func(tx *db.Tx) error {
-		r, err := s.insert(ctx, tx, now, a, channel, o, sday, in)
-		rec = r
-		return err
+		p.rec = Receipt{}
+		return s.insert(ctx, tx, h, p)
 	}
 	if s.Batch != nil {
-		err = s.Batch.Do(ctx, write)
+		// Submissions in one batch are written together (insertMany, hotpath.go).
+		err = s.Batch.DoGroup(ctx, &h.group, p, write)
 	} else {
 		err = s.DB.InTx(ctx, write)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &rec, nil
+	return &p.rec, nil
 }
 
 func newReceipt(day calendar.Date) string {
@@ -242,71 +247,32 @@ func newReceipt(day calendar.Date) string {
 // insert writes one version of a report, its items, the unit-day's status and
 // the audit record. The status comes from the first submission; a correction
 // after the deadline is flagged 错报.
-func (s *Service) insert(ctx context.Context, tx *db.Tx, now time.Time, a *auth.Actor, channel string, o *org.Org, day Day, in Input) (Receipt, error) {
+func (s *Service) insert(ctx context.Context, tx *db.Tx, h *hotPath, p *submission) error {
 	var version int
-	if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM daily_reports WHERE org_id = ? AND day = ?", o.ID, day.Date.String()).Scan(&version); err != nil {
-		return Receipt{}, err
+	if err := tx.QueryRowStmt(ctx, h.version, p.o.ID, p.day.Date.String()).Scan(&version); err != nil {
+		return err
 	}
-	version++
-	afterDeadline := now.After(day.Deadline)
-	first := version == 1
-	var userID any
-	onBehalf := false
-	if a != nil {
-		userID = a.UserID
-		onBehalf = a.OrgID != o.ID
+	p.setVersion(version + 1)
+	var id int64
+	if err := tx.QueryRowStmt(ctx, h.insertReport, p.reportArgs()...).Scan(&id); err != nil {
+		return err
 	}
-	rec := Receipt{Receipt: newReceipt(day.Date), Version: version, Late: first && afterDeadline && day.Required}
-	id, err := db.InsertID(ctx, tx, `INSERT INTO daily_reports (org_id, day, version, submitted_at, user_id, channel, on_behalf,
-		safety_nothing, stability_nothing, receipt, late, corrected_late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.ID, day.Date.String(), version, now, userID, channel, onBehalf, in.Safety.NothingToReport, in.Stability.NothingToReport,
-		rec.Receipt, rec.Late, !first && afterDeadline)
-	if err != nil {
-		return Receipt{}, err
-	}
-	rec.ID = id
-	for _, h := range []struct {
-		name string
-		half *Half
-	}{{"safety", in.Safety}, {"stability", in.Stability}} {
-		for _, it := range h.half.Items {
-			if _, err := tx.Exec(ctx, `INSERT INTO daily_report_items (report_id, half, category, summary, place, occurred_at, severity, follow_up)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, h.name, it.Category, it.Summary, it.Place, it.OccurredAt, it.Severity, it.FollowUp); err != nil {
-				return Receipt{}, err
-			}
+	p.rec.ID = id
+	for _, it := range p.itemRows() {
+		if _, err := tx.Exec(ctx, `INSERT INTO daily_report_items (report_id, half, category, summary, place, occurred_at, severity, follow_up)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, it...); err != nil {
+			return err
 		}
 	}
-	rec.Status = NotRequired
-	if day.Required {
-		status, minutes := OnTime, 0
-		if afterDeadline {
-			status, minutes = Late, int(now.Sub(day.Deadline).Minutes())
-		}
-		// The first submission decides; a day already classified missing becomes late.
-		if _, err := tx.Exec(ctx, `INSERT INTO report_days (org_id, day, tier, status, deadline_at, first_at, minutes_late, versions, classified_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
-			ON CONFLICT (org_id, day) DO UPDATE SET versions = report_days.versions + 1,
-				status = CASE WHEN report_days.status = 'missing' THEN 'late' ELSE report_days.status END,
-				first_at = COALESCE(report_days.first_at, excluded.first_at),
-				minutes_late = CASE WHEN report_days.status = 'missing' THEN excluded.minutes_late ELSE report_days.minutes_late END`,
-			o.ID, day.Date.String(), day.Tier, status, day.Deadline, now, minutes, now); err != nil {
-			return Receipt{}, err
-		}
-		if err := tx.QueryRow(ctx, "SELECT status FROM report_days WHERE org_id = ? AND day = ?", o.ID, day.Date.String()).Scan(&rec.Status); err != nil {
-			return Receipt{}, err
+	p.rec.Status = NotRequired
+	if p.day.Required {
+		// The first submission decides; a day already classified missing
+		// becomes late (the statement is in hotpath.go; it returns the status).
+		if err := tx.QueryRowStmt(ctx, h.upsertDay, p.dayArgs()...).Scan(&p.rec.Status); err != nil {
+			return err
 		}
 	}
-	e := audit.Entry{At: now, OrgID: o.ID, Action: "dailyreport.submit", ObjectType: "daily_report", ObjectID: strconv.FormatInt(id, 10),
-		After: in, Result: audit.OK, Detail: fmt.Sprintf("%s v%d %s via %s", day.Date, version, rec.Status, channel)}
-	if a != nil {
-		e.UserID, e.UserLogin, e.ClientAddr = a.UserID, a.Login, a.ClientAddr
-		if onBehalf {
-			e.Detail += " on behalf"
-		}
-	} else {
-		e.UserLogin = "(check-in address)"
-	}
-	return rec, audit.Append(ctx, tx, e)
+	return h.audit.Append(ctx, tx, p.entry())
 }
 
 // ---- check-in address ----
@@ -355,13 +321,13 @@ func (s *Service) Ping(ctx context.Context, token string) (*Receipt, error) {
 	if len(token) < 20 || len(token) > 100 {
 		return nil, apperr.NotFound("check-in address")
 	}
-	var orgID int64
-	err := s.DB.QueryRow(ctx, "SELECT org_id FROM report_ping_tokens WHERE token_hash = ?", hashToken(token)).Scan(&orgID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.NotFound("check-in address")
-	}
+	h, err := s.stmts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return s.Submit(ctx, nil, "ping", NothingToReport(orgID))
+	o, tier, err := s.unitByToken(ctx, h, token)
+	if err != nil {
+		return nil, err
+	}
+	return s.submitUnit(ctx, h, s.Clock.Now(), s.Today(), nil, "ping", o, tier, NothingToReport(o.ID))
 }

@@ -68,8 +68,10 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// synchronous=FULL: a report is acknowledged only after it is durable.
+	// temp_store=MEMORY: the sub-journals of savepoints (one per write in a
+	// group commit) stay in memory instead of spilling to a temporary file.
 	params := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
-		"&_pragma=synchronous(FULL)&_time_format=sqlite&_txlock=immediate"
+		"&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_time_format=sqlite&_txlock=immediate"
 	w, err := sql.Open("sqlite", "file:"+path+"?"+params)
 	if err != nil {
 		return nil, err
@@ -82,6 +84,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
+	// As many idle as open: under load a smaller idle pool closes and reopens
+	// connections (and re-prepares statements) all the time.
+	r.SetMaxIdleConns(4)
 	db := &DB{Dialect: SQLite, w: w, r: r, Where: "sqlite:" + path}
 	if err := db.ping(ctx); err != nil {
 		db.Close()
@@ -96,7 +101,9 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	p.SetMaxOpenConns(20)
-	p.SetMaxIdleConns(10)
+	// As many idle as open: with fewer, a burst closes connections and opens
+	// new ones (a server process each) many times a second.
+	p.SetMaxIdleConns(20)
 	p.SetConnMaxLifetime(30 * time.Minute)
 	db := &DB{Dialect: Postgres, w: p, r: p, Where: redact(dsn)}
 	if err := db.ping(ctx); err != nil {

@@ -1,0 +1,75 @@
+package app_test
+
+import (
+	"context"
+
+	"github.com/anwen-gov/anwen/internal/app/apptest"
+	"github.com/anwen-gov/anwen/internal/db"
+)
+
+// insertID runs an INSERT in a transaction of its own and returns the new id.
+func insertID(e *apptest.Env, q string, args ...any) int64 {
+	var id int64
+	err := e.App.DB.InTx(context.Background(), func(tx *db.Tx) error {
+		var err error
+		id, err = db.InsertID(context.Background(), tx, q, args...)
+		return err
+	})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return id
+}
+
+// inboxItem puts a new inbox item of login's in the path.
+func inboxItem(login, prefix, suffix string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string {
+		return prefix + itoa(insertID(e, "INSERT INTO notifications (user_id, kind, title, link, created_at) VALUES (?, 'matrix', '矩阵', '/inbox', ?)",
+			e.UserID(login), e.Clock.Now())) + suffix
+	}
+}
+
+// notifyChannel puts a new e-mail channel of login's in the path (a test
+// send to it fails at once: the test instance has no SMTP server).
+func notifyChannel(login, prefix, suffix string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string {
+		now := e.Clock.Now()
+		return prefix + itoa(insertID(e, `INSERT INTO notify_channels (owner_kind, owner_id, kind, name, target, created_at, updated_at)
+			VALUES ('user', ?, 'email', '矩阵', 'matrix@example.gov.cn', ?, ?)`, e.UserID(login), now, now)) + suffix
+	}
+}
+
+// notifyDelivery puts a new dead delivery (to a new channel of admin's) in the path.
+func notifyDelivery(prefix, suffix string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string {
+		now := e.Clock.Now()
+		ch := insertID(e, `INSERT INTO notify_channels (owner_kind, owner_id, kind, name, target, created_at, updated_at)
+			VALUES ('user', ?, 'email', '矩阵', 'matrix@example.gov.cn', ?, ?)`, e.UserID("admin"), now, now)
+		return prefix + itoa(insertID(e, `INSERT INTO notify_deliveries (channel_id, title, state, attempts, next_attempt_at, last_error, created_at)
+			VALUES (?, '矩阵', 'dead', 8, ?, 'SMTP is not configured', ?)`, ch, now, now)) + suffix
+	}
+}
+
+// drReport files a nothing-to-report for a village of 青山镇 (as qingshan, over the API) and gives its receipt page.
+func drReport(e *apptest.Env) string {
+	var rec struct{ ID int64 }
+	r := e.TokenClient("qingshan").SendJSON("POST", "/api/v1/daily-reports", fill(e, `{"org_id":%SFQ-QS-05%,"safety":{"nothing_to_report":true},"stability":{"nothing_to_report":true}}`))
+	r.JSON(e.T, &rec)
+	return "/daily-reports/" + itoa(rec.ID)
+}
+
+// drItem files a report with one item for a village of 青山镇 and gives the item's path.
+func drItem(suffix string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string {
+		e.TokenClient("qingshan").SendJSON("POST", "/api/v1/daily-reports", fill(e, `{"org_id":%SFQ-QS-06%,"safety":{"items":[{"category":"其他","summary":"矩阵事项"}]},"stability":{"nothing_to_report":true}}`))
+		var id int64
+		if err := e.App.DB.QueryRow(context.Background(), "SELECT MAX(id) FROM daily_report_items").Scan(&id); err != nil {
+			e.T.Fatal(err)
+		}
+		return "/daily-reports/items/" + itoa(id) + suffix
+	}
+}
+
+func pingPage(code string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string { return "/daily-reports/units/" + itoa(e.OrgID(code)) + "/ping-token" }
+}

@@ -1,0 +1,79 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"time"
+
+	"github.com/anwen-gov/anwen/internal/db"
+)
+
+// tokenPath reads a bearer token, its person and the person's grants in one
+// prepared query: the API's hot path (one query per request instead of
+// three, and no SQL parsing on SQLite). Nothing is cached, so a revoked
+// token, a disabled account or a changed role applies to the next request.
+type tokenPath struct {
+	once sync.Once
+	stmt *db.Stmt
+
+	// touched is when this server last wrote each token's last_used_at, so
+	// that a burst of requests on one token writes it once, not once per
+	// request in flight when the minute turns.
+	mu      sync.Mutex
+	touched map[int64]time.Time
+}
+
+// touch reports whether this request should write the token's last use.
+func (p *tokenPath) touch(id int64, now time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t, ok := p.touched[id]; ok && now.Sub(t) < time.Minute && !now.Before(t) {
+		return false
+	}
+	if p.touched == nil {
+		p.touched = map[int64]time.Time{}
+	}
+	p.touched[id] = now
+	return true
+}
+
+const tokenActorQuery = `SELECT t.id, t.revoked_at, t.last_used_at, u.id, u.login, u.name, u.org_id, u.disabled,
+	r.role, r.scope_org_id, o.path
+	FROM api_tokens t JOIN users u ON u.id = t.user_id
+	LEFT JOIN user_roles r ON r.user_id = u.id LEFT JOIN orgs o ON o.id = r.scope_org_id
+	WHERE t.token_hash = ? ORDER BY r.role, o.path`
+
+// tokenRow is what tokenActor found; found is false for an unknown token.
+type tokenRow struct {
+	found         bool
+	id            int64
+	revoked, used sql.NullTime
+	disabled      bool
+	actor         *Actor
+}
+
+func (s *Service) tokenActor(ctx context.Context, hash, client string) (tokenRow, error) {
+	s.tokens.once.Do(func() { s.tokens.stmt = s.DB.NewStmt(tokenActorQuery) })
+	var out tokenRow
+	rows, err := s.DB.QueryStmt(ctx, s.tokens.stmt, hash)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a := &Actor{ClientAddr: client}
+		var role, path sql.NullString
+		var scope sql.NullInt64
+		if err := rows.Scan(&out.id, &out.revoked, &out.used, &a.UserID, &a.Login, &a.Name, &a.OrgID, &out.disabled, &role, &scope, &path); err != nil {
+			return out, err
+		}
+		if !out.found {
+			out.found, out.actor = true, a
+		}
+		if role.Valid && path.Valid {
+			out.actor.Grants = append(out.actor.Grants, Grant{Role: role.String, ScopeOrgID: scope.Int64, ScopePath: path.String})
+		}
+	}
+	return out, rows.Err()
+}
