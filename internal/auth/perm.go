@@ -72,7 +72,7 @@ const (
 	// scope, the outbox and the quiet hours; everyone manages their own
 	// channels and inbox without it.
 	NotifyManage Action = "notify.manage"
-	FeedbackView      Action = "feedback.view"
+	FeedbackView Action = "feedback.view"
 )
 
 // Actions lists every action, for GET /api/v1/me and the matrix test.
