@@ -22,7 +22,6 @@ import (
 	"github.com/anwen-gov/anwen/internal/apperr"
 	"github.com/anwen-gov/anwen/internal/audit"
 	"github.com/anwen-gov/anwen/internal/auth"
-	"github.com/anwen-gov/anwen/internal/org"
 	"github.com/anwen-gov/anwen/internal/people"
 	"github.com/anwen-gov/anwen/internal/web"
 )
@@ -526,7 +525,7 @@ func (h *handlers) apiCreateToken(w http.ResponseWriter, r *http.Request, a *aut
 }
 
 func (h *handlers) apiRevokeToken(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -553,7 +552,7 @@ func (h *handlers) createTokenForm(w http.ResponseWriter, r *http.Request, a *au
 }
 
 func (h *handlers) revokeTokenForm(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/anwen-gov/anwen/internal/apperr"
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
-	"github.com/anwen-gov/anwen/internal/org"
 	"github.com/anwen-gov/anwen/internal/web"
 )
 
@@ -111,7 +110,7 @@ func (h *handlers) apiPutSchedule(w http.ResponseWriter, r *http.Request, a *aut
 }
 
 func (h *handlers) apiAcknowledge(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -128,7 +127,7 @@ type FollowUpCreated struct {
 }
 
 func (h *handlers) apiFollowUp(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -151,7 +150,7 @@ type PingToken struct {
 }
 
 func (h *handlers) apiPingToken(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -423,7 +423,7 @@ type reportData struct {
 }
 
 func (h *handlers) reportPage(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -541,7 +541,7 @@ func backTo(r *http.Request) string {
 }
 
 func (h *handlers) acknowledgeForm(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -555,7 +555,7 @@ func (h *handlers) acknowledgeForm(w http.ResponseWriter, r *http.Request, a *au
 }
 
 func (h *handlers) followUpForm(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -592,7 +592,7 @@ type historyData struct {
 }
 
 func (h *handlers) historyPage(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -856,7 +856,7 @@ func (h *handlers) baseURL(r *http.Request) string {
 }
 
 func (h *handlers) pingTokenForm(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}

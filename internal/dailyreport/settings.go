@@ -189,7 +189,7 @@ func (h *handlers) apiUnits(w http.ResponseWriter, r *http.Request, a *auth.Acto
 }
 
 func (h *handlers) apiMarkUnit(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}

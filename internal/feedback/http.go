@@ -9,7 +9,6 @@ import (
 
 	"github.com/anwen-gov/anwen/internal/apperr"
 	"github.com/anwen-gov/anwen/internal/auth"
-	"github.com/anwen-gov/anwen/internal/org"
 	"github.com/anwen-gov/anwen/internal/web"
 )
 
@@ -79,7 +78,7 @@ func (h *handlers) apiInbox(w http.ResponseWriter, r *http.Request, a *auth.Acto
 }
 
 func (h *handlers) apiReply(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -190,7 +189,7 @@ func (h *handlers) renderInbox(w http.ResponseWriter, r *http.Request, a *auth.A
 }
 
 func (h *handlers) replyForm(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}

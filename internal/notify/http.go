@@ -57,14 +57,6 @@ func Register(srv *web.Server, svc *Service) {
 }
 
 // pathID parses an id path value; junk is a plain 404.
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.NotFound("object")
-	}
-	return id, nil
-}
-
 // ---- API ----
 
 func (h *handlers) apiInbox(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
@@ -85,7 +77,7 @@ func (h *handlers) apiInbox(w http.ResponseWriter, r *http.Request, a *auth.Acto
 }
 
 func (h *handlers) apiRead(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := pathID(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -127,7 +119,7 @@ func (h *handlers) apiCreateChannel(w http.ResponseWriter, r *http.Request, a *a
 }
 
 func (h *handlers) apiUpdateChannel(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := pathID(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -148,7 +140,7 @@ func (h *handlers) apiUpdateChannel(w http.ResponseWriter, r *http.Request, a *a
 }
 
 func (h *handlers) apiDeleteChannel(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := pathID(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -160,7 +152,7 @@ func (h *handlers) apiDeleteChannel(w http.ResponseWriter, r *http.Request, a *a
 }
 
 func (h *handlers) apiTestChannel(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := pathID(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -185,7 +177,7 @@ func (h *handlers) apiDeliveries(w http.ResponseWriter, r *http.Request, a *auth
 }
 
 func (h *handlers) apiRetry(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := pathID(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -258,7 +250,7 @@ func (h *handlers) inboxPage(w http.ResponseWriter, r *http.Request, a *auth.Act
 
 // openItem marks an item read and follows its link.
 func (h *handlers) openItem(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := pathID(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -405,7 +397,7 @@ func (h *handlers) createChannelForm(w http.ResponseWriter, r *http.Request, a *
 }
 
 func (h *handlers) testChannelForm(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := pathID(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -417,7 +409,7 @@ func (h *handlers) testChannelForm(w http.ResponseWriter, r *http.Request, a *au
 }
 
 func (h *handlers) enableChannelForm(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := pathID(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -431,7 +423,7 @@ func (h *handlers) enableChannelForm(w http.ResponseWriter, r *http.Request, a *
 }
 
 func (h *handlers) deleteChannelForm(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := pathID(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -493,7 +485,7 @@ func (h *handlers) renderDeliveries(w http.ResponseWriter, r *http.Request, a *a
 }
 
 func (h *handlers) retryForm(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := pathID(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -37,15 +37,6 @@ func Register(srv *web.Server, svc *Service) {
 	web.AddMessages(messages)
 }
 
-// PathID reads a positive integer path value; anything else is not found.
-func PathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.NotFound("object")
-	}
-	return id, nil
-}
-
 func (h *handlers) apiList(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
 	list, err := h.svc.Visible(r.Context(), a)
 	if err != nil {
@@ -56,7 +47,7 @@ func (h *handlers) apiList(w http.ResponseWriter, r *http.Request, a *auth.Actor
 }
 
 func (h *handlers) apiGet(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -91,7 +82,7 @@ type Patch struct {
 }
 
 func (h *handlers) apiUpdate(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -205,7 +196,7 @@ type orgData struct {
 }
 
 func (h *handlers) orgPage(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -270,7 +261,7 @@ func formInput(r *http.Request) Input {
 }
 
 func (h *handlers) updateForm(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}

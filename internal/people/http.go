@@ -86,7 +86,7 @@ func (h *handlers) apiList(w http.ResponseWriter, r *http.Request, a *auth.Actor
 }
 
 func (h *handlers) apiGet(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ type Patch struct {
 }
 
 func (h *handlers) apiUpdate(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -163,7 +163,7 @@ func (h *handlers) apiUpdate(w http.ResponseWriter, r *http.Request, a *auth.Act
 }
 
 func (h *handlers) apiPhone(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func (h *handlers) apiPhone(w http.ResponseWriter, r *http.Request, a *auth.Acto
 }
 
 func (h *handlers) apiReset(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func (h *handlers) apiReset(w http.ResponseWriter, r *http.Request, a *auth.Acto
 }
 
 func (h *handlers) apiUnlock(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -274,7 +274,7 @@ type personData struct {
 }
 
 func (h *handlers) personPage(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -330,7 +330,7 @@ func formError(err error) bool {
 }
 
 func (h *handlers) updateForm(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -355,7 +355,7 @@ func (h *handlers) updateForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 }
 
 func (h *handlers) phoneForm(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -367,7 +367,7 @@ func (h *handlers) phoneForm(w http.ResponseWriter, r *http.Request, a *auth.Act
 }
 
 func (h *handlers) resetForm(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -379,7 +379,7 @@ func (h *handlers) resetForm(w http.ResponseWriter, r *http.Request, a *auth.Act
 }
 
 func (h *handlers) unlockForm(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	id, err := org.PathID(r, "id")
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -197,6 +198,16 @@ func Redirect(w http.ResponseWriter, r *http.Request, to string) {
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// PathID reads a positive integer path value; anything else answers not
+// found, as an absent object would.
+func PathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.NotFound("object")
+	}
+	return id, nil
+}
 
 // SafeNext returns next when it is a local path, else "/".
 func SafeNext(next string) string {
