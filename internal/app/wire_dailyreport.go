@@ -40,11 +40,15 @@ func init() {
 // caller's transaction.
 type notifier struct{ n *notify.Service }
 
-func (x notifier) Notify(ctx context.Context, tx *db.Tx, userIDs, orgIDs []int64, m dailyreport.Message) error {
-	priority := notify.Normal
-	if m.Urgent {
-		priority = notify.Urgent
+func (x notifier) Notify(ctx context.Context, tx *db.Tx, notes ...dailyreport.Note) error {
+	envs := make([]notify.Envelope, len(notes))
+	for i, n := range notes {
+		priority := notify.Normal
+		if n.Urgent {
+			priority = notify.Urgent
+		}
+		envs[i] = notify.Envelope{To: notify.Recipient{UserIDs: n.UserIDs, OrgIDs: n.OrgIDs},
+			Message: notify.Message{Kind: "dailyreport", Title: n.Title, Body: n.Body, Link: n.Link, Priority: priority, DedupeKey: n.DedupeKey}}
 	}
-	return x.n.Enqueue(ctx, tx, notify.Recipient{UserIDs: userIDs, OrgIDs: orgIDs},
-		notify.Message{Kind: "dailyreport", Title: m.Title, Body: m.Body, Link: m.Link, Priority: priority, DedupeKey: m.DedupeKey})
+	return x.n.EnqueueMany(ctx, tx, envs)
 }

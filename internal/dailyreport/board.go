@@ -187,20 +187,31 @@ func (s *Service) Board(ctx context.Context, a *auth.Actor, d calendar.Date, org
 	}
 	rows.Close()
 	b.Deadline = days[boardTier(o)].Deadline
+	// A required day past its deadline with no record is missing (shown as
+	// such even before the sweep classifies it), unless it lies before the
+	// unit's record began, as on the history calendar. The record starts
+	// cost a scan of the subtree's days, so they are read only when such a
+	// unit exists: after a deadline's sweep every unit has its record.
+	var starts map[int64]string
+	global := ""
+	for _, u := range units {
+		if _, has := recs[u.OrgID]; !has && days[u.Tier].Required && now.After(days[u.Tier].Deadline) {
+			if starts, global, err = recordStarts(ctx, s.DB, o.Path, s.Today()); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
 	for _, u := range units {
 		day := days[u.Tier]
 		us := UnitStatus{OrgID: u.OrgID, Name: u.Name, Tier: u.Tier, Deadline: day.Deadline}
 		r, has := recs[u.OrgID]
-		switch {
-		case !day.Required:
-			us.Status = NotRequired
-		case has:
-			us.Status, us.MinutesLate, us.Versions = r.status, r.minutes, r.versions
-		case now.After(day.Deadline):
-			us.Status = Missing // classified at the deadline; shown as such even before the sweep
-		default:
-			us.Status = Pending
+		var rec *dayRecord
+		if has {
+			rec = &dayRecord{status: r.status, minutes: r.minutes, versions: r.versions}
+			us.MinutesLate, us.Versions = r.minutes, r.versions
 		}
+		us.Status = dayStatus(rec, day, now, startOf(starts, global, u.OrgID))
 		if l, ok := last[u.OrgID]; ok {
 			at := l.at.UTC()
 			if r.first.Valid {

@@ -114,6 +114,30 @@ func TestHistory(t *testing.T) {
 				t.Errorf("%s: %s, %d min late, %d versions; want %s, %d, %d", tt.date, s, late, v, tt.status, tt.late, tt.versions)
 			}
 		}
+		// The board agrees with the calendar: a working day before reporting
+		// began is not required, not missing.
+		for _, tt := range []struct{ date, status string }{{"2026-11-26", "not_required"}, {"2026-11-27", "on_time"}, {"2026-12-01", "missing"}} {
+			var b struct {
+				Counts map[string]int `json:"counts"`
+				Units  []struct {
+					OrgID  int64  `json:"org_id"`
+					Status string `json:"status"`
+				} `json:"units"`
+			}
+			desk.Get("/api/v1/daily-reports/board?date="+tt.date).JSON(t, &b)
+			got := ""
+			for _, u := range b.Units {
+				if u.OrgID == qs {
+					got = u.Status
+				}
+			}
+			if got != tt.status {
+				t.Errorf("board of %s: 青山镇 %q, want %q", tt.date, got, tt.status)
+			}
+			if tt.date == "2026-11-26" && (b.Counts["missing"] != 0 || b.Counts["not_required"] != len(b.Units)) {
+				t.Errorf("board of %s before reporting began: counts %v", tt.date, b.Counts)
+			}
+		}
 		desk.Get("/api/v1/daily-reports/history?org_id="+itoa(qs)+"&month=2026-12").JSON(t, &h)
 		for _, tt := range []struct{ date, status string }{
 			{"2026-12-01", "missing"}, {"2026-12-02", "pending"}, {"2026-12-03", "pending"}, {"2026-12-05", "not_required"}, {"2026-12-31", "pending"},

@@ -90,3 +90,49 @@ func TestNotifications(t *testing.T) {
 		}
 	})
 }
+
+// After a deadline the silent units are told in parts, each in its own
+// transaction; together the parts tell every silent unit's leaders once.
+func TestMissingNoticesInParts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d)
+		env.App.DailyReport.MissingChunk = 2
+		ctx := context.Background()
+		env.Clock.Set(time.Date(2026, 11, 27, 9, 1, 0, 0, time.UTC)) // 17:01 Shanghai
+		if err := env.App.Plan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.App.Engine.Sweep(ctx, 200); err != nil {
+			t.Fatal(err)
+		}
+		count := func(q string, args ...any) int {
+			t.Helper()
+			var n int
+			if err := d.QueryRow(ctx, q, args...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		missing := count("SELECT count(*) FROM report_days WHERE day = '2026-11-27' AND tier = 'township' AND status = 'missing'")
+		if missing != 12 {
+			t.Fatalf("%d townships missing, want all 12 of the demo district", missing)
+		}
+		parts := count("SELECT count(*) FROM obligations WHERE kind = 'dailyreport.missing' AND key LIKE 'township/2026-11-27/%' AND state = 'fired'")
+		if want := missing/2 + 1; parts != want { // the last part finds fewer than 2 (here none) and stops
+			t.Errorf("%d parts fired, want %d", parts, want)
+		}
+		leaders := count(`SELECT count(*) FROM (SELECT DISTINCT u.id, u.org_id FROM users u JOIN user_roles r ON r.user_id = u.id
+			JOIN report_days d ON d.org_id = u.org_id WHERE d.day = '2026-11-27' AND d.tier = 'township' AND d.status = 'missing'
+			AND r.role = 'leader' AND u.disabled = FALSE) x`)
+		told := count("SELECT count(*) FROM notifications WHERE dedupe_key LIKE 'dailyreport/missing/2026-11-27/%'")
+		if leaders == 0 || told != leaders {
+			t.Errorf("%d inbox messages to silent units' leaders, want %d", told, leaders)
+		}
+		if n := count("SELECT count(*) FROM notifications WHERE dedupe_key = 'dailyreport/missing/township/2026-11-27'"); n == 0 {
+			t.Error("the desks got no digest")
+		}
+		if n := count("SELECT count(*) FROM notifications WHERE dedupe_key = 'dailyreport/missing/township/2026-11-27' GROUP BY user_id ORDER BY 1 DESC LIMIT 1"); n != 1 {
+			t.Errorf("a desk person got the digest %d times", n)
+		}
+	})
+}

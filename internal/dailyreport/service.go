@@ -34,9 +34,17 @@ type Message struct {
 	DedupeKey         string
 }
 
-// Notifier sends messages to people and to orgs' channels.
+// Note is a message for some people (inbox and their channels) and some
+// orgs (their channels).
+type Note struct {
+	UserIDs, OrgIDs []int64
+	Message
+}
+
+// Notifier sends messages to people and to orgs' channels, all of them in
+// a few statements (a deadline may tell tens of thousands of units).
 type Notifier interface {
-	Notify(ctx context.Context, tx *db.Tx, userIDs, orgIDs []int64, m Message) error
+	Notify(ctx context.Context, tx *db.Tx, notes ...Note) error
 }
 
 // Service files reports and keeps the schedule.
@@ -48,6 +56,9 @@ type Service struct {
 	Notifier Notifier // may be nil: nothing is sent
 	// Batch, when set, gives submissions group commit.
 	Batch *db.Batcher
+	// MissingChunk is how many silent units each transaction after a
+	// deadline tells (DefaultMissingChunk when 0).
+	MissingChunk int
 
 	hot hotPath // prepared statements and the schedule cache (hotpath.go)
 }

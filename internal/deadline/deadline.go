@@ -137,13 +137,16 @@ func retryAfter(attempts int) time.Duration {
 }
 
 // Sweep fires every obligation whose next time has come, at most batch per
-// transaction, until none is left. It returns how many phases ran.
+// transaction, until none is left. It returns how many phases ran. An
+// obligation that a handler schedules for now fires in this same sweep, in
+// a later transaction: long work is split that way into parts that each
+// hold the database briefly.
 func (e *Engine) Sweep(ctx context.Context, batch int) (int, error) {
 	total := 0
 	for {
 		n, err := e.sweepOnce(ctx, batch)
 		total += n
-		if err != nil || n < batch {
+		if err != nil || n == 0 {
 			return total, err
 		}
 	}

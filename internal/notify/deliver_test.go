@@ -784,3 +784,81 @@ func TestRunDeliversUntilCancelled(t *testing.T) {
 		t.Errorf("Run sent %d, want 2", n)
 	}
 }
+
+// TestEnqueueManyIsEnqueueEach checks that the batched path leaves exactly
+// the rows of one Enqueue per message, across several INSERT chunks, with
+// duplicate keys inside one batch and a message for nobody.
+func TestEnqueueManyIsEnqueueEach(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		rb := newRobot(t, ok0)
+		f.channel(notify.ChannelInput{OwnerKind: "user", OwnerID: f.users[1], Kind: "dingtalk", Name: "个人", Target: rb.URL + "/robot/send?access_token=a", MentionMobiles: f.phones[1]})
+		f.channel(notify.ChannelInput{OwnerKind: "org", OwnerID: f.org, Kind: "wecom", Name: "镇群", Target: rb.URL + "/w?key=b", MentionMobiles: "13900000009"})
+		var envs []notify.Envelope
+		for i := 0; i < 300; i++ {
+			m := notify.Message{Title: fmt.Sprintf("第 %d 条", i), Body: "正文", DedupeKey: fmt.Sprintf("test/%d", i%280), Mention: []string{f.phones[2]}}
+			if i%7 == 0 {
+				m.Priority = notify.Urgent
+			}
+			to := notify.Recipient{UserIDs: []int64{f.users[i%3], f.users[(i+1)%3]}}
+			if i%2 == 0 {
+				to.OrgIDs = []int64{f.org}
+			}
+			envs = append(envs, notify.Envelope{To: to, Message: m})
+		}
+		envs = append(envs, notify.Envelope{Message: notify.Message{Title: "无人"}})
+		dump := func() []string {
+			var out []string
+			for _, q := range []string{
+				"SELECT user_id, kind, title, body, link, priority, COALESCE(dedupe_key, ''), created_at FROM notifications ORDER BY user_id, dedupe_key, title",
+				"SELECT channel_id, COALESCE(notification_dedupe_key, ''), title, priority, mention, state, next_attempt_at FROM notify_deliveries ORDER BY channel_id, notification_dedupe_key, title",
+			} {
+				rows, err := d.Query(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cols, _ := rows.Columns()
+				for rows.Next() {
+					vals := make([]any, len(cols))
+					ptrs := make([]any, len(cols))
+					for i := range vals {
+						ptrs[i] = &vals[i]
+					}
+					if err := rows.Scan(ptrs...); err != nil {
+						t.Fatal(err)
+					}
+					out = append(out, fmt.Sprint(vals...))
+				}
+				rows.Close()
+			}
+			return out
+		}
+		for _, e := range envs {
+			f.enqueue(e.To, e.Message)
+		}
+		one := dump()
+		if _, err := d.Exec(ctx, "DELETE FROM notify_deliveries"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(ctx, "DELETE FROM notifications"); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.InTx(ctx, func(tx *db.Tx) error { return f.svc.EnqueueMany(ctx, tx, envs) }); err != nil {
+			t.Fatal(err)
+		}
+		many := dump()
+		// 280 keys: users 0..2 each reached by some of them; deliveries per
+		// key to the org channel (even i only) and to user 1's channel.
+		if len(one) < 500 {
+			t.Fatalf("only %d rows: the fixture does not exercise the chunks", len(one))
+		}
+		if len(one) != len(many) {
+			t.Fatalf("Enqueue each: %d rows, EnqueueMany: %d", len(one), len(many))
+		}
+		for i := range one {
+			if one[i] != many[i] {
+				t.Fatalf("row %d differs:\n each: %s\n many: %s", i, one[i], many[i])
+			}
+		}
+	})
+}
