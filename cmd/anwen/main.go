@@ -113,6 +113,7 @@ type common struct {
 	lockout, idle       time.Duration
 	waiveAdminTOTP      bool
 	baseURL             string
+	blobURL             string
 	smtp                notify.SMTPConfig
 }
 
@@ -181,7 +182,7 @@ func (c *common) config() app.Config {
 	}
 	ac.WaiveAdminTOTP = c.waiveAdminTOTP
 	return app.Config{DataDir: c.data, DSN: c.dsn, Demo: c.demo, CookieSecure: c.cookieSecure, TrustProxy: c.trustProxy, Auth: ac,
-		BaseURL: strings.TrimSuffix(c.baseURL, "/"), SMTP: c.smtp}
+		BaseURL: strings.TrimSuffix(c.baseURL, "/"), SMTP: c.smtp, BlobURL: c.blobURL}
 }
 
 // open parses flags and opens the app (migrating the database).

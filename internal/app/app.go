@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/anwen-gov/anwen/internal/attachment"
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/clock"
 	"github.com/anwen-gov/anwen/internal/dailyreport"
@@ -33,6 +34,9 @@ type Config struct {
 	// BaseURL makes links in robot messages and e-mail absolute.
 	BaseURL string
 	SMTP    notify.SMTPConfig
+	// BlobURL is where attachments are kept (file:///abs/dir, s3://bucket?…);
+	// empty: DataDir/attachments, or memory when DataDir is empty too (tests).
+	BlobURL string
 }
 
 // App is a running Anwen.
@@ -54,6 +58,8 @@ type App struct {
 	Notify *notify.Service
 	// DailyReport is the daily zero report (每日零报告).
 	DailyReport *dailyreport.Service
+	// Attachments (附件) are the photos and PDFs of every capability.
+	Attachments *attachment.Service
 	// planners keep each capability's obligations in the clock engine.
 	planners []func(ctx context.Context) error
 }

@@ -1,7 +1,10 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 
 	"github.com/anwen-gov/anwen/internal/app/apptest"
 	"github.com/anwen-gov/anwen/internal/db"
@@ -72,4 +75,23 @@ func drItem(suffix string) func(e *apptest.Env) string {
 
 func pingPage(code string) func(e *apptest.Env) string {
 	return func(e *apptest.Env) string { return "/daily-reports/units/" + itoa(e.OrgID(code)) + "/ping-token" }
+}
+
+// attachmentOf stores a small PNG as login's pending upload and puts its id in the path.
+func attachmentOf(login, prefix, suffix string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string {
+		a, err := e.App.Auth.LoadActor(context.Background(), e.UserID(login), "matrix")
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 8, 8))); err != nil {
+			e.T.Fatal(err)
+		}
+		att, err := e.App.Attachments.Store(context.Background(), a, "矩阵.png", &b)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		return prefix + itoa(att.ID) + suffix
+	}
 }

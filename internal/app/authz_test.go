@@ -346,6 +346,26 @@ var authzMatrix = []authzRow{
 	{route: "POST /daily-reports/units/{id}/ping-token", login: "qingshan", want: 200, scope: "in", path: pingPage("SFQ-QS-02")},
 	{route: "POST /daily-reports/units/{id}/ping-token", login: "leader", want: 403, scope: "in", path: pingPage("SFQ-QS")},
 	{route: "POST /daily-reports/units/{id}/ping-token", login: "qingshan", want: 404, scope: "out", path: pingPage("SFQ-DC")},
+
+	// Attachments (附件): a pending upload is its uploader's alone.
+	{route: "POST /api/v1/attachments", want: 401, scope: "-"},
+	{route: "POST /api/v1/attachments", login: "qiye", want: 415, scope: "-"},
+	{route: "GET /api/v1/attachments/{id}", want: 401, scope: "in", path: attachmentOf("qiye", "/api/v1/attachments/", "")},
+	{route: "GET /api/v1/attachments/{id}", login: "qiye", want: 200, scope: "in", path: attachmentOf("qiye", "/api/v1/attachments/", "")},
+	{route: "GET /api/v1/attachments/{id}", login: "qingshan", want: 404, scope: "out", path: attachmentOf("qiye", "/api/v1/attachments/", "")},
+	{route: "GET /api/v1/attachments/{id}", login: "qingshan", want: 404, scope: "absent", path: fixed("/api/v1/attachments/999999")},
+	{route: "GET /api/v1/attachments/{id}/content", want: 401, scope: "in", path: attachmentOf("qiye", "/api/v1/attachments/", "/content")},
+	{route: "GET /api/v1/attachments/{id}/content", login: "qiye", want: 200, scope: "in", path: attachmentOf("qiye", "/api/v1/attachments/", "/content")},
+	{route: "GET /api/v1/attachments/{id}/content", login: "qingshan", want: 404, scope: "out", path: attachmentOf("qiye", "/api/v1/attachments/", "/content")},
+	{route: "GET /api/v1/attachments/{id}/thumb", want: 401, scope: "in", path: attachmentOf("qiye", "/api/v1/attachments/", "/thumb")},
+	{route: "GET /api/v1/attachments/{id}/thumb", login: "qiye", want: 200, scope: "in", path: attachmentOf("qiye", "/api/v1/attachments/", "/thumb")},
+	{route: "GET /api/v1/attachments/{id}/thumb", login: "qingshan", want: 404, scope: "out", path: attachmentOf("qiye", "/api/v1/attachments/", "/thumb")},
+	{route: "GET /attachments/{id}", want: 303, scope: "in", path: attachmentOf("qiye", "/attachments/", "")},
+	{route: "GET /attachments/{id}", login: "qiye", want: 200, scope: "in", path: attachmentOf("qiye", "/attachments/", "")},
+	{route: "GET /attachments/{id}", login: "qingshan", want: 404, scope: "out", path: attachmentOf("qiye", "/attachments/", "")},
+	{route: "GET /attachments/{id}/thumb", want: 303, scope: "in", path: attachmentOf("qiye", "/attachments/", "/thumb")},
+	{route: "GET /attachments/{id}/thumb", login: "qiye", want: 200, scope: "in", path: attachmentOf("qiye", "/attachments/", "/thumb")},
+	{route: "GET /attachments/{id}/thumb", login: "qingshan", want: 404, scope: "out", path: attachmentOf("qiye", "/attachments/", "/thumb")},
 }
 
 // fill replaces %CODE% by the id of the demo org with that code.

@@ -95,7 +95,11 @@ func OpenAPI() map[string]any {
 		if op.Request != nil {
 			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(op.Request))}}}
 		} else if op.RequestType != "" {
-			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{op.RequestType: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}}
+			schema := map[string]any{"type": "string", "format": "binary"}
+			if op.RequestType == "multipart/form-data" { // one file in the field "file"
+				schema = map[string]any{"type": "object", "required": []string{"file"}, "properties": map[string]any{"file": schema}}
+			}
+			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{op.RequestType: map[string]any{"schema": schema}}}
 		}
 		status := op.Status
 		if status == 0 {

@@ -185,20 +185,39 @@ func (s *Service) LoadActor(ctx context.Context, userID int64, client string) (*
 		return nil, apperr.New(apperr.EUNAUTHORIZED, "账号已停用 / the account is disabled")
 	}
 	actor := &Actor{UserID: a.ID, Login: a.Login, Name: a.Name, OrgID: a.OrgID, ClientAddr: client}
-	rows, err := s.DB.Query(ctx, `SELECT r.role, r.scope_org_id, o.path FROM user_roles r JOIN orgs o ON o.id = r.scope_org_id
+	rows, err := s.DB.Query(ctx, `SELECT r.role, r.scope_org_id, o.path, u.enterprise_id, eo.path FROM user_roles r JOIN orgs o ON o.id = r.scope_org_id
+		JOIN users u ON u.id = r.user_id LEFT JOIN enterprises e ON e.id = u.enterprise_id LEFT JOIN orgs eo ON eo.id = e.territory_org_id
 		WHERE r.user_id = ? ORDER BY r.role, o.path`, userID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var g Grant
-		if err := rows.Scan(&g.Role, &g.ScopeOrgID, &g.ScopePath); err != nil {
+		var role, path string
+		var scope int64
+		var ent sql.NullInt64
+		var entPath sql.NullString
+		if err := rows.Scan(&role, &scope, &path, &ent, &entPath); err != nil {
 			return nil, err
 		}
-		actor.Grants = append(actor.Grants, g)
+		actor.EnterpriseID = ent.Int64
+		actor.Grants = append(actor.Grants, grantOf(role, scope, path, ent, entPath))
 	}
 	return actor, rows.Err()
+}
+
+// grantOf makes a grant. An enterprise contact's grant reaches only its
+// enterprise's objects, wherever the grant's org is: its scope is the
+// enterprise's path, or nothing for an account that names no enterprise.
+func grantOf(role string, scopeOrgID int64, scopePath string, enterpriseID sql.NullInt64, territoryPath sql.NullString) Grant {
+	g := Grant{Role: role, ScopeOrgID: scopeOrgID, ScopePath: scopePath}
+	if role == RoleEnterprise {
+		g.ScopePath = ""
+		if enterpriseID.Valid && territoryPath.Valid {
+			g.ScopePath = EnterpriseScope(territoryPath.String, enterpriseID.Int64)
+		}
+	}
+	return g
 }
 
 // SetPassword replaces a password after checking the policy. With mustChange

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,22 +74,58 @@ const (
 	// channels and inbox without it.
 	NotifyManage Action = "notify.manage"
 	FeedbackView Action = "feedback.view"
+	// Enterprises and places (生产经营单位/场所): read the register; keep it
+	// (create, edit, import, contacts).
+	EnterpriseView   Action = "enterprise.view"
+	EnterpriseManage Action = "enterprise.manage"
+	// Inspections (检查记录): record one, including an enterprise's own
+	// self-inspection (自查).
+	InspectionView   Action = "inspection.view"
+	InspectionRecord Action = "inspection.record"
+	// Hazards (隐患): read the ledger; register one (排查上报); rectify it as
+	// the responsible side (整改, evidence); accept or send back, approve
+	// extensions, cancel — as the supervising org (验收销号); put a major
+	// hazard under listed supervision from a superior org (挂牌督办); keep
+	// categories and the grading reference table.
+	HazardView      Action = "hazard.view"
+	HazardReport    Action = "hazard.report"
+	HazardRectify   Action = "hazard.rectify"
+	HazardAccept    Action = "hazard.accept"
+	HazardSupervise Action = "hazard.supervise"
+	HazardManage    Action = "hazard.manage"
+	// Campaigns (排查整治行动): read them and their tasks; launch one and
+	// report a task's progress.
+	CampaignView   Action = "campaign.view"
+	CampaignManage Action = "campaign.manage"
 )
 
 // Actions lists every action, for GET /api/v1/me and the matrix test.
-var Actions = []Action{OrgView, OrgManage, UserView, UserManage, UserAdminRoles, UserSecurity, UserViewPhone, CalendarView, CalendarManage, AuditView, FeedbackView, DailyReportSubmit, DailyReportView, DailyReportManage, NotifyManage}
+var Actions = []Action{OrgView, OrgManage, UserView, UserManage, UserAdminRoles, UserSecurity, UserViewPhone, CalendarView, CalendarManage, AuditView, FeedbackView, DailyReportSubmit, DailyReportView, DailyReportManage, NotifyManage,
+	EnterpriseView, EnterpriseManage, InspectionView, InspectionRecord, HazardView, HazardReport, HazardRectify, HazardAccept, HazardSupervise, HazardManage, CampaignView, CampaignManage}
 
 // matrix is the one table of who may do what. A grant's scope (an org and its
 // subtree) bounds where it applies.
+//
+// An enterprise contact's grant is scoped to its enterprise's path
+// (<territory path>e<id>/, see EnterpriseScope), so it reaches only objects
+// about that enterprise; the system administrator keeps the register but
+// does no safety work.
 var matrix = map[string][]Action{
-	RoleSysadmin:   {OrgView, OrgManage, UserView, UserManage, UserViewPhone, CalendarView, CalendarManage, FeedbackView, DailyReportView, DailyReportManage, NotifyManage},
+	RoleSysadmin:   {OrgView, OrgManage, UserView, UserManage, UserViewPhone, CalendarView, CalendarManage, FeedbackView, DailyReportView, DailyReportManage, NotifyManage, EnterpriseView, EnterpriseManage, HazardManage},
 	RoleSecadmin:   {OrgView, UserView, UserSecurity, UserAdminRoles, CalendarView, FeedbackView},
 	RoleAuditor:    {OrgView, UserView, CalendarView, AuditView},
-	RoleLeader:     {OrgView, UserView, UserViewPhone, CalendarView, DailyReportSubmit, DailyReportView},
-	RoleStaff:      {OrgView, UserView, UserViewPhone, CalendarView, DailyReportSubmit, DailyReportView, DailyReportManage},
-	RoleSupervisor: {OrgView, UserView, UserViewPhone, CalendarView, DailyReportView},
-	RoleGridWorker: {OrgView, UserView, CalendarView, DailyReportSubmit},
-	RoleEnterprise: {OrgView, CalendarView},
+	RoleLeader:     {OrgView, UserView, UserViewPhone, CalendarView, DailyReportSubmit, DailyReportView, EnterpriseView, InspectionView, InspectionRecord, HazardView, HazardReport, HazardAccept, HazardSupervise, CampaignView, CampaignManage},
+	RoleStaff:      {OrgView, UserView, UserViewPhone, CalendarView, DailyReportSubmit, DailyReportView, DailyReportManage, EnterpriseView, EnterpriseManage, InspectionView, InspectionRecord, HazardView, HazardReport, HazardRectify, HazardAccept, HazardSupervise, HazardManage, CampaignView, CampaignManage},
+	RoleSupervisor: {OrgView, UserView, UserViewPhone, CalendarView, DailyReportView, EnterpriseView, InspectionView, HazardView, CampaignView},
+	RoleGridWorker: {OrgView, UserView, CalendarView, DailyReportSubmit, EnterpriseView, InspectionView, InspectionRecord, HazardView, HazardReport, HazardRectify, CampaignView},
+	RoleEnterprise: {CalendarView, EnterpriseView, InspectionView, InspectionRecord, HazardView, HazardReport, HazardRectify},
+}
+
+// EnterpriseScope is the path of an enterprise's objects: its territory
+// org's path with "e<id>/" after it. It lies inside the territory's
+// subtree, so whoever covers the territory covers the enterprise.
+func EnterpriseScope(territoryPath string, enterpriseID int64) string {
+	return territoryPath + "e" + strconv.FormatInt(enterpriseID, 10) + "/"
 }
 
 // RoleAllows reports whether role carries action anywhere.
@@ -118,6 +155,8 @@ type Actor struct {
 	Grants     []Grant
 	ClientAddr string
 	ViaToken   bool
+	// EnterpriseID is the enterprise an enterprise contact speaks for (0: none).
+	EnterpriseID int64
 	// Operator is the person at the server's command line (anwen user create,
 	// anwen demo): whoever can run the binary against the database already has it all.
 	Operator bool
@@ -173,7 +212,8 @@ func (a *Actor) CanAnywhere(action Action) bool {
 func (a *Actor) Scopes(action Action) []string {
 	var out []string
 	for _, g := range a.Grants {
-		if !RoleAllows(g.Role, action) {
+		// An empty scope (an enterprise contact naming no enterprise) covers nothing.
+		if !RoleAllows(g.Role, action) || g.ScopePath == "" {
 			continue
 		}
 		out = append(out, g.ScopePath)

@@ -39,9 +39,10 @@ func (p *tokenPath) touch(id int64, now time.Time) bool {
 }
 
 const tokenActorQuery = `SELECT t.id, t.revoked_at, t.last_used_at, u.id, u.login, u.name, u.org_id, u.disabled,
-	r.role, r.scope_org_id, o.path
+	r.role, r.scope_org_id, o.path, u.enterprise_id, eo.path
 	FROM api_tokens t JOIN users u ON u.id = t.user_id
 	LEFT JOIN user_roles r ON r.user_id = u.id LEFT JOIN orgs o ON o.id = r.scope_org_id
+	LEFT JOIN enterprises e ON e.id = u.enterprise_id LEFT JOIN orgs eo ON eo.id = e.territory_org_id
 	WHERE t.token_hash = ? ORDER BY r.role, o.path`
 
 // tokenRow is what tokenActor found; found is false for an unknown token.
@@ -63,16 +64,17 @@ func (s *Service) tokenActor(ctx context.Context, hash, client string) (tokenRow
 	defer rows.Close()
 	for rows.Next() {
 		a := &Actor{ClientAddr: client}
-		var role, path sql.NullString
-		var scope sql.NullInt64
-		if err := rows.Scan(&out.id, &out.revoked, &out.used, &a.UserID, &a.Login, &a.Name, &a.OrgID, &out.disabled, &role, &scope, &path); err != nil {
+		var role, path, entPath sql.NullString
+		var scope, ent sql.NullInt64
+		if err := rows.Scan(&out.id, &out.revoked, &out.used, &a.UserID, &a.Login, &a.Name, &a.OrgID, &out.disabled, &role, &scope, &path, &ent, &entPath); err != nil {
 			return out, err
 		}
 		if !out.found {
+			a.EnterpriseID = ent.Int64
 			out.found, out.actor = true, a
 		}
 		if role.Valid && path.Valid {
-			out.actor.Grants = append(out.actor.Grants, Grant{Role: role.String, ScopeOrgID: scope.Int64, ScopePath: path.String})
+			out.actor.Grants = append(out.actor.Grants, grantOf(role.String, scope.Int64, path.String, ent, entPath))
 		}
 	}
 	return out, rows.Err()
