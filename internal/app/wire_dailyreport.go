@@ -11,7 +11,8 @@ import (
 func init() {
 	wiring = append(wiring, func(ctx context.Context, a *App) error {
 		a.DailyReport = &dailyreport.Service{DB: a.DB, Auth: a.Auth, Clock: a.Clock, Calendar: a.WorkCalendar, Batch: a.Batch,
-			Notifier: notifier{a.Notify}}
+			Notifier: notifier{a.Notify}, Attachments: a.Attachments}
+		a.Attachments.RegisterOwner(dailyreport.OwnerItem, a.DailyReport.CanSeeItem)
 		a.DailyReport.Register(a.Engine)
 		a.planners = append(a.planners, a.DailyReport.Plan)
 		dailyreport.Register(a.Web, a.DailyReport)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
+	"github.com/anwen-gov/anwen/internal/attachment"
 	"github.com/anwen-gov/anwen/internal/audit"
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
@@ -68,6 +69,44 @@ type BoardItem struct {
 	AcknowledgedAt *time.Time `json:"acknowledged_at"`
 	LinkKind       string     `json:"link_kind,omitempty"`
 	LinkRef        string     `json:"link_ref,omitempty"`
+	// Attachments are the item's photos and PDFs (API addresses); Files
+	// the same for the pages' gallery.
+	Attachments []attachment.Info       `json:"attachments,omitempty"`
+	Files       []attachment.Attachment `json:"-"`
+}
+
+// withFiles fills the items' attachments.
+func (s *Service) withFiles(ctx context.Context, items []BoardItem) error {
+	if s.Attachments == nil || len(items) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	m, err := s.Attachments.List(ctx, s.DB, OwnerItem, ids...)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		if f := m[items[i].ID]; len(f) > 0 {
+			items[i].Files, items[i].Attachments = f, attachment.Infos(f)
+		}
+	}
+	return nil
+}
+
+// CanSeeItem says whether a may see a reported item (and so its files):
+// those who may report for its unit or view the unit's reports.
+func (s *Service) CanSeeItem(ctx context.Context, a *auth.Actor, itemID int64) error {
+	o, err := s.itemOrg(ctx, itemID)
+	if err != nil {
+		return err
+	}
+	if a.Can(auth.DailyReportSubmit, o.Path) {
+		return nil
+	}
+	return auth.Authorize(a, auth.DailyReportView, o.Path)
 }
 
 // Board is a day's picture for the desks.
@@ -254,7 +293,7 @@ func (s *Service) Board(ctx context.Context, a *auth.Actor, d calendar.Date, org
 			b.Items = append(b.Items, it)
 		}
 	}
-	return b, nil
+	return b, s.withFiles(ctx, b.Items)
 }
 
 // itemOrg reads an item's unit, for permission checks.

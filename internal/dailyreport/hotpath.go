@@ -244,6 +244,15 @@ func (p *submission) reportArgs() []any {
 		p.in.Safety.NothingToReport, p.in.Stability.NothingToReport, p.rec.Receipt, p.rec.Late, p.rec.Version > 1 && p.afterDeadline()}
 }
 
+// items are the report's items in the order of itemRows.
+func (p *submission) items() []Item {
+	var out []Item
+	for _, h := range []*Half{p.in.Safety, p.in.Stability} {
+		out = append(out, h.Items...)
+	}
+	return out
+}
+
 // itemRows are the values of the report's daily_report_items rows.
 func (p *submission) itemRows() [][]any {
 	var out [][]any

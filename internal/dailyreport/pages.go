@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
+	"github.com/anwen-gov/anwen/internal/attachment"
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
 	"github.com/anwen-gov/anwen/internal/org"
@@ -76,7 +77,7 @@ func (h *handlers) render(w http.ResponseWriter, r *http.Request, a *auth.Actor,
 // formError says whether err belongs on the form (the person can fix it).
 func formError(err error) bool {
 	e, ok := apperr.As(err)
-	return ok && (e.Code == apperr.EINVALID || e.Code == apperr.ERULE)
+	return ok && (e.Code == apperr.EINVALID || e.Code == apperr.ERULE || e.Code == apperr.EUNSUPPORTED || e.Code == apperr.ETOOLARGE)
 }
 
 // tools gives templates the few formats the shared funcs lack.
@@ -214,7 +215,7 @@ func parseHalf(r *http.Request, name string) formHalf {
 				continue
 			}
 		}
-		fh.Rows = append(fh.Rows, formRow{Category: strings.TrimSpace(r.PostFormValue(p + "category")), CategoryText: strings.TrimSpace(r.PostFormValue(p + "category_text")),
+		fh.Rows = append(fh.Rows, formRow{Index: i, Category: strings.TrimSpace(r.PostFormValue(p + "category")), CategoryText: strings.TrimSpace(r.PostFormValue(p + "category_text")),
 			Summary: strings.TrimSpace(r.PostFormValue(p + "summary")), Place: strings.TrimSpace(r.PostFormValue(p + "place")),
 			Time: strings.TrimSpace(r.PostFormValue(p + "time")), Severity: r.PostFormValue(p + "severity"), FollowUp: r.PostFormValue(p+"follow") != ""})
 	}
@@ -234,7 +235,8 @@ func (fh formHalf) half() (*Half, error) {
 		if row.CategoryText != "" {
 			cat = row.CategoryText
 		}
-		items = append(items, Item{Category: cat, Summary: row.Summary, Place: row.Place, OccurredAt: row.Time, Severity: row.Severity, FollowUp: row.FollowUp})
+		items = append(items, Item{Category: cat, Summary: row.Summary, Place: row.Place, OccurredAt: row.Time, Severity: row.Severity, FollowUp: row.FollowUp,
+			filesField: fmt.Sprintf("%s_%d_files", fh.Name, row.Index)})
 	}
 	switch {
 	case fh.Mode == "items":
@@ -367,16 +369,26 @@ func (h *handlers) renderForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 		}
 		fd.Halves = append(fd.Halves, fh.layout())
 	}
-	if failure != nil && r.PostFormValue("nothing") == "" {
-		fd.Open = true
+	if failure != nil && r.PostFormValue("nothing") == "" || r.URL.Query().Has("items") {
+		fd.Open = true // ?items opens the items straight away (a link from a chat robot)
 	}
 	return h.render(w, r, a, "dailyreport.form_title", "form.html", fd, failure)
 }
 
 func (h *handlers) submitForm(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := r.ParseForm(); err != nil {
-		return apperr.New(apperr.EINVALID, "表单无法读取 / the form cannot be read")
+	multipart := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
+	if multipart && h.svc.Attachments != nil {
+		// Photos: FromForm bounds and parses the whole form (the field "-"
+		// holds no files; each item's own field is read below).
+		attachment.AllowSlowUpload(w)
+		if _, err := h.svc.Attachments.FromForm(r.Context(), a, r, "-"); err != nil {
+			return err
+		}
+	} else {
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		if err := r.ParseForm(); err != nil {
+			return apperr.New(apperr.EINVALID, "表单无法读取 / the form cannot be read")
+		}
 	}
 	orgID, err := strconv.ParseInt(r.PostFormValue("org_id"), 10, 64)
 	if err != nil || orgID <= 0 {
@@ -388,6 +400,14 @@ func (h *handlers) submitForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 	if r.PostFormValue("nothing") == "" {
 		if in.Safety, err = halves[0].half(); err == nil {
 			in.Stability, err = halves[1].half()
+		}
+		// Each item's photos, stored now and linked by Submit.
+		for _, hv := range []*Half{in.Safety, in.Stability} {
+			for i := 0; err == nil && hv != nil && i < len(hv.Items); i++ {
+				if f := hv.Items[i].filesField; f != "" && multipart && h.svc.Attachments != nil {
+					hv.Items[i].AttachmentIDs, err = h.svc.Attachments.FromForm(r.Context(), a, r, f)
+				}
+			}
 		}
 	}
 	var rec *Receipt

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
+	"github.com/anwen-gov/anwen/internal/attachment"
 	"github.com/anwen-gov/anwen/internal/audit"
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
@@ -56,6 +57,8 @@ type Service struct {
 	Notifier Notifier // may be nil: nothing is sent
 	// Batch, when set, gives submissions group commit.
 	Batch *db.Batcher
+	// Attachments keeps the items' photos (nil: items cannot carry any).
+	Attachments *attachment.Service
 	// MissingChunk is how many silent units each transaction after a
 	// deadline tells (DefaultMissingChunk when 0).
 	MissingChunk int
@@ -75,6 +78,7 @@ const (
 // Limits on one report.
 const (
 	MaxItemsPerHalf = 50
+	MaxFilesPerItem = 9
 	maxSummary      = 500
 )
 
@@ -92,6 +96,11 @@ type Item struct {
 	OccurredAt string `json:"occurred_at,omitempty"` // free text as reported, e.g. "上午 9 时"
 	Severity   string `json:"severity,omitempty"`    // normal, serious, urgent
 	FollowUp   bool   `json:"follow_up,omitempty"`
+	// AttachmentIDs are photos or PDFs uploaded first (POST
+	// /api/v1/attachments) by the same person, at most MaxFilesPerItem.
+	AttachmentIDs []int64 `json:"attachment_ids,omitempty"`
+
+	filesField string // the web form's file input of this item
 }
 
 // Input is a submission.
@@ -109,6 +118,24 @@ type Receipt struct {
 	Status  string `json:"status"`
 	Version int    `json:"version"`
 	Late    bool   `json:"late"`
+}
+
+// OwnerItem is the attachments' owner type of a reported item.
+const OwnerItem = "dailyreport_item"
+
+// hasFiles reports whether any item carries attachments.
+func (in Input) hasFiles() bool {
+	for _, h := range []*Half{in.Safety, in.Stability} {
+		if h == nil {
+			continue
+		}
+		for _, it := range h.Items {
+			if len(it.AttachmentIDs) > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Severities of an item.
@@ -146,6 +173,8 @@ func validateHalf(name string, h *Half) error {
 			return apperr.Field(apperr.EINVALID, field+".category", "第 %d 项缺少类别 / item %d has no category", i+1, i+1)
 		case utf8.RuneCountInString(it.Category) > 20 || utf8.RuneCountInString(it.Place) > 100 || utf8.RuneCountInString(it.OccurredAt) > 40:
 			return apperr.Field(apperr.EINVALID, field, "类别最长 20 字、地点 100 字、时间 40 字 / category ≤ 20, place ≤ 100, time ≤ 40 characters")
+		case len(it.AttachmentIDs) > MaxFilesPerItem:
+			return apperr.Field(apperr.EINVALID, field+".attachment_ids", "每项最多附 %d 个文件，收到 %d 个 / at most %d files per item, got %d", MaxFilesPerItem, len(it.AttachmentIDs), MaxFilesPerItem, len(it.AttachmentIDs))
 		}
 		if it.Severity == "" {
 			it.Severity = "normal"
@@ -237,10 +266,22 @@ func (s *Service) submitUnit(ctx context.Context, h *hotPath, now time.Time, day
 		p.rec = Receipt{}
 		return s.insert(ctx, tx, h, p)
 	}
-	if s.Batch != nil {
+	switch {
+	case in.hasFiles():
+		// Linking files reads and updates their rows one report at a
+		// time; such reports are few and skip the grouped insert.
+		if s.Attachments == nil || a == nil {
+			return nil, apperr.Field(apperr.EINVALID, "attachment_ids", "此处不能附带文件 / files cannot be attached here")
+		}
+		if s.Batch != nil {
+			err = s.Batch.Do(ctx, write)
+		} else {
+			err = s.DB.InTx(ctx, write)
+		}
+	case s.Batch != nil:
 		// Submissions in one batch are written together (insertMany, hotpath.go).
 		err = s.Batch.DoGroup(ctx, &h.group, p, write)
-	} else {
+	default:
 		err = s.DB.InTx(ctx, write)
 	}
 	if err != nil {
@@ -269,9 +310,21 @@ func (s *Service) insert(ctx context.Context, tx *db.Tx, h *hotPath, p *submissi
 		return err
 	}
 	p.rec.ID = id
-	for _, it := range p.itemRows() {
-		if _, err := tx.Exec(ctx, `INSERT INTO daily_report_items (report_id, half, category, summary, place, occurred_at, severity, follow_up)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, it...); err != nil {
+	items := p.items()
+	for i, row := range p.itemRows() {
+		const q = `INSERT INTO daily_report_items (report_id, half, category, summary, place, occurred_at, severity, follow_up)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+		if len(items[i].AttachmentIDs) == 0 {
+			if _, err := tx.Exec(ctx, q, row...); err != nil {
+				return err
+			}
+			continue
+		}
+		itemID, err := db.InsertID(ctx, tx, q, row...)
+		if err != nil {
+			return err
+		}
+		if err := s.Attachments.Link(ctx, tx, p.a, items[i].AttachmentIDs, OwnerItem, itemID, p.o.ID); err != nil {
 			return err
 		}
 	}

@@ -181,7 +181,10 @@ func (s *Service) Report(ctx context.Context, a *auth.Actor, id int64) (*ReportV
 		}
 		v.Items = append(v.Items, it)
 	}
-	return &v, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return &v, s.withFiles(ctx, v.Items)
 }
 
 // OwnUnit returns the actor's own org when it is a reporting unit the actor

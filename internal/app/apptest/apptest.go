@@ -110,6 +110,15 @@ func (r *Response) ErrorCode() string {
 	return b.Error.Code
 }
 
+// ErrorField returns the field of a JSON error body ("" if none).
+func (r *Response) ErrorField() string {
+	var b struct {
+		Error struct{ Field string } `json:"error"`
+	}
+	json.Unmarshal(r.Body, &b)
+	return b.Error.Field
+}
+
 // Do sends a request. Writes carry an Origin header of the server itself, as a browser would.
 func (c *Client) Do(method, path string, body io.Reader, contentType string) *Response {
 	c.env.T.Helper()
