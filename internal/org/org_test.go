@@ -1,8 +1,12 @@
 package org_test
 
 import (
+	"context"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/anwen-gov/anwen/internal/db"
 	"github.com/anwen-gov/anwen/internal/db/dbtest"
 	"github.com/anwen-gov/anwen/internal/org"
 )
@@ -68,4 +72,34 @@ func TestSortOrgsByKindThenPinyin(t *testing.T) {
 			t.Fatalf("order %v, want %v", got, want)
 		}
 	}
+}
+
+// Organisations are never deleted: the database refuses it, which is what
+// lets report_days do without a foreign key (migration 00007).
+func TestOrgsAreNeverDeleted(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		var id int64
+		err := d.InTx(ctx, func(tx *db.Tx) error {
+			var err error
+			id, err = db.InsertID(ctx, tx, "INSERT INTO orgs (name, kind, code, path, depth, sort, created_at, updated_at) VALUES ('删不掉镇', 'township', 'DEL', '/x/', 0, 0, ?, ?)", now, now)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = d.InTx(ctx, func(tx *db.Tx) error {
+			_, err := tx.Exec(ctx, "DELETE FROM orgs WHERE id = ?", id)
+			return err
+		})
+		if err == nil || !strings.Contains(err.Error(), "never deleted") {
+			t.Fatalf("deleting an org: %v, want a refusal", err)
+		}
+		var n int
+		d.QueryRow(ctx, "SELECT count(*) FROM orgs WHERE id = ?", id).Scan(&n)
+		if n != 1 {
+			t.Error("the org is gone")
+		}
+	})
 }
