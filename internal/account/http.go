@@ -102,6 +102,7 @@ func (h *handlers) changePassword(r *http.Request, a *auth.Actor, in passwordInp
 	}
 	if err == nil {
 		h.limit.reset(a.UserID)
+		h.srv.SessionRenewed(r) // this browser stays signed in; the person's others end
 	}
 	return err
 }

@@ -175,3 +175,37 @@ func TestTokens(t *testing.T) {
 		}
 	})
 }
+
+// A password set after a session signed in ends that session: a reset by
+// the security administrator signs the person out everywhere; changing
+// one's own password keeps the browser it was changed in.
+func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d)
+		first, second := env.SignIn("qingshan"), env.SignIn("qingshan")
+		signedIn := func(c *apptest.Client) bool {
+			t.Helper()
+			return c.Get("/api/v1/me").StatusCode == 200
+		}
+		if !signedIn(first) || !signedIn(second) {
+			t.Fatal("not signed in to begin with")
+		}
+		env.Clock.Advance(time.Minute)
+		if r := first.SendJSON("POST", "/api/v1/me/password", map[string]string{"old_password": demo.DemoPassword, "new_password": "Shan-He#2027"}); r.StatusCode != 204 && r.StatusCode != 200 {
+			t.Fatalf("own change: %d %s", r.StatusCode, r.Body)
+		}
+		if !signedIn(first) {
+			t.Error("the browser that changed the password was signed out")
+		}
+		if signedIn(second) {
+			t.Error("another browser still works with the old password's session")
+		}
+		env.Clock.Advance(time.Minute)
+		if r := env.SignIn("secadmin").SendJSON("POST", "/api/v1/users/"+itoa(env.UserID("qingshan"))+"/password-reset", nil); r.StatusCode != 200 {
+			t.Fatalf("reset: %d %s", r.StatusCode, r.Body)
+		}
+		if signedIn(first) {
+			t.Error("a reset by the security administrator left the session signed in")
+		}
+	})
+}

@@ -57,17 +57,20 @@ type Account struct {
 	Failed       int
 	LockedUntil  sql.NullTime
 	Disabled     bool
+	// PasswordChangedAt is when the password was last set; web sessions
+	// signed in before it are over.
+	PasswordChangedAt sql.NullTime
 }
 
 // ErrBadCredentials is the one answer for an unknown login, a wrong password,
 // a locked or disabled account: it tells an attacker nothing.
 var ErrBadCredentials = apperr.New(apperr.EUNAUTHORIZED, "登录名或密码错误（连续失败多次将临时锁定账号） / wrong login or password (repeated failures lock the account for a while)")
 
-const accountCols = `id, login, name, org_id, password_hash, must_change_password, totp_secret, totp_enabled, failed_logins, locked_until, disabled`
+const accountCols = `id, login, name, org_id, password_hash, must_change_password, totp_secret, totp_enabled, failed_logins, locked_until, disabled, password_changed_at`
 
 func scanAccount(row interface{ Scan(...any) error }) (*Account, error) {
 	a := &Account{}
-	err := row.Scan(&a.ID, &a.Login, &a.Name, &a.OrgID, &a.PasswordHash, &a.MustChange, &a.TOTPSecret, &a.TOTPEnabled, &a.Failed, &a.LockedUntil, &a.Disabled)
+	err := row.Scan(&a.ID, &a.Login, &a.Name, &a.OrgID, &a.PasswordHash, &a.MustChange, &a.TOTPSecret, &a.TOTPEnabled, &a.Failed, &a.LockedUntil, &a.Disabled, &a.PasswordChangedAt)
 	return a, err
 }
 
@@ -185,6 +188,9 @@ func (s *Service) LoadActor(ctx context.Context, userID int64, client string) (*
 		return nil, apperr.New(apperr.EUNAUTHORIZED, "账号已停用 / the account is disabled")
 	}
 	actor := &Actor{UserID: a.ID, Login: a.Login, Name: a.Name, OrgID: a.OrgID, ClientAddr: client}
+	if a.PasswordChangedAt.Valid {
+		actor.PasswordChangedAt = a.PasswordChangedAt.Time
+	}
 	rows, err := s.DB.Query(ctx, `SELECT r.role, r.scope_org_id, o.path, u.enterprise_id, eo.path FROM user_roles r JOIN orgs o ON o.id = r.scope_org_id
 		JOIN users u ON u.id = r.user_id LEFT JOIN enterprises e ON e.id = u.enterprise_id LEFT JOIN orgs eo ON eo.id = e.territory_org_id
 		WHERE r.user_id = ? ORDER BY r.role, o.path`, userID)
@@ -230,8 +236,8 @@ func SetPassword(ctx context.Context, tx *db.Tx, now time.Time, userID int64, lo
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, "UPDATE users SET password_hash = ?, must_change_password = ?, failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?",
-		h, mustChange, now, userID)
+	_, err = tx.Exec(ctx, "UPDATE users SET password_hash = ?, must_change_password = ?, failed_logins = 0, locked_until = NULL, password_changed_at = ?, updated_at = ? WHERE id = ?",
+		h, mustChange, now, now, userID)
 	return err
 }
 

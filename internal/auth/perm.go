@@ -157,6 +157,9 @@ type Actor struct {
 	ViaToken   bool
 	// EnterpriseID is the enterprise an enterprise contact speaks for (0: none).
 	EnterpriseID int64
+	// PasswordChangedAt is when the password was last set (zero: never
+	// since this was recorded); web sessions signed in before it are over.
+	PasswordChangedAt time.Time
 	// Operator is the person at the server's command line (anwen user create,
 	// anwen demo): whoever can run the binary against the database already has it all.
 	Operator bool

@@ -118,6 +118,7 @@ func (s *Server) signinSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Sessions.Put(r.Context(), "uid", acct.ID)
+	s.Sessions.Put(r.Context(), "auth_at", s.Clock.Now().UnixNano())
 	s.Sessions.Put(r.Context(), "next", SafeNext(next))
 	need, enroll := s.Auth.NeedsTOTP(acct, actor)
 	switch {

@@ -177,6 +177,15 @@ func (s *Server) ClientAddr(r *http.Request) string {
 	return host
 }
 
+// SessionRenewed marks the current session (if the request has one) as
+// signed in now: after the person changed their own password, this
+// session goes on while their others end.
+func (s *Server) SessionRenewed(r *http.Request) {
+	if s.Sessions.GetInt64(r.Context(), "uid") != 0 {
+		s.Sessions.Put(r.Context(), "auth_at", s.Clock.Now().UnixNano())
+	}
+}
+
 // sessionActor returns the actor of a session at one of the given stages.
 func (s *Server) sessionActor(r *http.Request, stages ...string) (*auth.Actor, string, error) {
 	uid := s.Sessions.GetInt64(r.Context(), "uid")
@@ -185,6 +194,11 @@ func (s *Server) sessionActor(r *http.Request, stages ...string) (*auth.Actor, s
 	}
 	stage := s.Sessions.GetString(r.Context(), "stage")
 	a, err := s.Auth.LoadActor(r.Context(), uid, s.ClientAddr(r))
+	// A password set after this session signed in (a reset, or a change
+	// made elsewhere) ends it.
+	if err == nil && !a.PasswordChangedAt.IsZero() && s.Sessions.GetInt64(r.Context(), "auth_at") < a.PasswordChangedAt.UnixNano() {
+		err = apperr.New(apperr.EUNAUTHORIZED, "password changed")
+	}
 	if err != nil {
 		s.Sessions.Destroy(r.Context())
 		return nil, "", apperr.New(apperr.EUNAUTHORIZED, "请重新登录 / sign in again")
