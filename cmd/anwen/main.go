@@ -114,6 +114,7 @@ type common struct {
 	waiveAdminTOTP      bool
 	baseURL             string
 	blobURL             string
+	metricsToken        string
 	smtp                notify.SMTPConfig
 }
 
@@ -182,7 +183,7 @@ func (c *common) config() app.Config {
 	}
 	ac.WaiveAdminTOTP = c.waiveAdminTOTP
 	return app.Config{DataDir: c.data, DSN: c.dsn, Demo: c.demo, CookieSecure: c.cookieSecure, TrustProxy: c.trustProxy, Auth: ac,
-		BaseURL: strings.TrimSuffix(c.baseURL, "/"), SMTP: c.smtp, BlobURL: c.blobURL}
+		BaseURL: strings.TrimSuffix(c.baseURL, "/"), SMTP: c.smtp, BlobURL: c.blobURL, MetricsToken: c.metricsToken}
 }
 
 // open parses flags and opens the app (migrating the database).

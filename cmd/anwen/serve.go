@@ -20,6 +20,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&c.lockout, "lockout", envDuration("LOCKOUT", 15*time.Minute), "lockout duration [ANWEN_LOCKOUT]")
 	fs.DurationVar(&c.idle, "idle-timeout", envDuration("IDLE_TIMEOUT", 30*time.Minute), "idle session timeout [ANWEN_IDLE_TIMEOUT]")
 	fs.StringVar(&c.baseURL, "base-url", env("BASE_URL", ""), "public address of this install, e.g. https://anwen.example.gov.cn, for links in robot messages and e-mail [ANWEN_BASE_URL]")
+	fs.StringVar(&c.metricsToken, "metrics-token", env("METRICS_TOKEN", ""), "bearer token that lets a scraper outside the local network read /metrics (local, direct requests need none) [ANWEN_METRICS_TOKEN]")
 	fs.StringVar(&c.blobURL, "blob", env("BLOB_URL", ""), "where attachments are kept: file:///absolute/dir or an S3-compatible s3://bucket?endpoint=…&region=…; default DATA/attachments [ANWEN_BLOB_URL]")
 	fs.StringVar(&c.smtp.Host, "smtp-host", env("SMTP_HOST", ""), "SMTP server for e-mail notifications [ANWEN_SMTP_HOST]")
 	fs.IntVar(&c.smtp.Port, "smtp-port", envInt("SMTP_PORT", 587), "SMTP port [ANWEN_SMTP_PORT]")

@@ -34,6 +34,8 @@ type Config struct {
 	// BaseURL makes links in robot messages and e-mail absolute.
 	BaseURL string
 	SMTP    notify.SMTPConfig
+	// MetricsToken lets a scraper outside the local network read /metrics.
+	MetricsToken string
 	// BlobURL is where attachments are kept (file:///abs/dir, s3://bucket?…);
 	// empty: DataDir/attachments, or memory when DataDir is empty too (tests).
 	BlobURL string
@@ -94,7 +96,7 @@ func Wire(ctx context.Context, cfg Config, d *db.DB, clk clock.Clock, log *slog.
 		AllowLocalTargets: cfg.Demo}
 	a.Orgs = &org.Service{DB: d, Auth: a.Auth, Clock: clk}
 	a.People = &people.Service{DB: d, Auth: a.Auth, Clock: clk}
-	opts := web.Options{Demo: cfg.Demo, CookieSecure: cfg.CookieSecure, IdleTimeout: cfg.Auth.IdleTimeout, TrustProxy: cfg.TrustProxy}
+	opts := web.Options{Demo: cfg.Demo, CookieSecure: cfg.CookieSecure, IdleTimeout: cfg.Auth.IdleTimeout, TrustProxy: cfg.TrustProxy, MetricsToken: cfg.MetricsToken}
 	if cfg.Demo {
 		opts.DemoPassword = demo.DemoPassword
 		for _, s := range demo.SignIns() {

@@ -209,3 +209,38 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 		}
 	})
 }
+
+// /metrics answers a direct local scraper and a holder of the metrics
+// token, and is not found for anyone relayed by a proxy without the token.
+func TestMetricsAreNotPublic(t *testing.T) {
+	d := dbtest.SQLite(t)
+	env := apptest.Start(t, d)
+	env.App.Web.Opts.MetricsToken = "scrape-secret"
+	get := func(hdr map[string]string) int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", env.Server.URL+"/metrics", nil)
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tt := range []struct {
+		name string
+		hdr  map[string]string
+		want int
+	}{
+		{"direct from this machine", nil, 200},
+		{"through a proxy", map[string]string{"X-Forwarded-For": "203.0.113.9"}, 404},
+		{"through a proxy with the token", map[string]string{"X-Forwarded-For": "203.0.113.9", "Authorization": "Bearer scrape-secret"}, 200},
+		{"through a proxy with a wrong token", map[string]string{"X-Forwarded-For": "203.0.113.9", "Authorization": "Bearer guess"}, 404},
+	} {
+		if got := get(tt.hdr); got != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}

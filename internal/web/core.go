@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"html/template"
 	"io/fs"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -26,7 +28,7 @@ func (s *Server) registerCore() {
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	s.PublicPage("GET", "/readyz", s.readyz)
-	s.PublicPage("GET", "/metrics", s.Metrics.handler().ServeHTTP)
+	s.PublicPage("GET", "/metrics", s.metrics)
 	s.PublicPage("GET", "/lang", s.switchLang)
 	s.PublicPage("GET", "/signin", s.signinPage)
 	s.PublicPage("POST", "/signin", s.signinSubmit)
@@ -35,6 +37,25 @@ func (s *Server) registerCore() {
 	s.PublicPage("POST", "/signout", s.signout)
 	s.Page("GET", "/{$}", s.home)
 	s.mux.Handle("/", s.instrument("(unmatched)", http.HandlerFunc(s.notFound)))
+}
+
+// metrics serves Prometheus only to a scraper on the local network that
+// connects directly (a request relayed by a proxy carries X-Forwarded-For,
+// and the proxy's own address is local), or to one with the metrics token:
+// route counts and timings are not for the public.
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
+	tok, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	allowed := bearer && s.Opts.MetricsToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.Opts.MetricsToken)) == 1
+	if !allowed && r.Header.Get("X-Forwarded-For") == "" && r.Header.Get("Forwarded") == "" {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		ip := net.ParseIP(host)
+		allowed = err == nil && ip != nil && (ip.IsLoopback() || ip.IsPrivate())
+	}
+	if !allowed {
+		s.notFound(w, r)
+		return
+	}
+	s.Metrics.handler().ServeHTTP(w, r)
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

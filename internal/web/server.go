@@ -50,6 +50,9 @@ type Options struct {
 	CookieSecure bool
 	IdleTimeout  time.Duration
 	TrustProxy   bool // take the client address from X-Forwarded-For
+	// MetricsToken, when set, lets a scraper outside the local network read
+	// /metrics with "Authorization: Bearer <token>".
+	MetricsToken string
 	// A demo install lists its sign-ins and their password on the sign-in page.
 	DemoSignIns  []DemoSignIn
 	DemoPassword string
