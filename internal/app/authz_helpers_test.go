@@ -95,3 +95,14 @@ func attachmentOf(login, prefix, suffix string) func(e *apptest.Env) string {
 		return prefix + itoa(att.ID) + suffix
 	}
 }
+
+// enterprisePath puts the id of the demo enterprise named name in the path.
+func enterprisePath(prefix, name, suffix string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string {
+		var id int64
+		if err := e.App.DB.QueryRow(context.Background(), "SELECT id FROM enterprises WHERE name = ?", name).Scan(&id); err != nil {
+			e.T.Fatalf("enterprise %s: %v", name, err)
+		}
+		return prefix + itoa(id) + suffix
+	}
+}

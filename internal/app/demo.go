@@ -12,12 +12,13 @@ import (
 	"github.com/anwen-gov/anwen/internal/dailyreport"
 	"github.com/anwen-gov/anwen/internal/db"
 	"github.com/anwen-gov/anwen/internal/demo"
+	"github.com/anwen-gov/anwen/internal/enterprise"
 	"github.com/anwen-gov/anwen/internal/org"
 	"github.com/anwen-gov/anwen/internal/people"
 )
 
 // DemoResult counts what LoadDemo added.
-type DemoResult struct{ Orgs, People int }
+type DemoResult struct{ Orgs, People, Enterprises int }
 
 // LoadDemo loads the fictional 示范区, idempotently: organisations are matched
 // by code and people by login, and only what is missing is added, in one
@@ -75,16 +76,64 @@ func (a *App) LoadDemo(ctx context.Context) (DemoResult, error) {
 			}
 			res.People++
 		}
-		if res.Orgs == 0 && res.People == 0 {
-			return nil
-		}
-		if err := demoDailyReport(ctx, tx, now, byKey); err != nil {
+		n, err := demoEnterprises(ctx, tx, now, ds, byKey)
+		if err != nil {
 			return err
 		}
+		res.Enterprises = n
+		if res.Orgs == 0 && res.People == 0 && res.Enterprises == 0 {
+			return nil
+		}
+		if res.Orgs > 0 || res.People > 0 {
+			if err := demoDailyReport(ctx, tx, now, byKey); err != nil {
+				return err
+			}
+		}
 		return audit.Append(ctx, tx, audit.Entry{At: now, UserLogin: "(command line)", ClientAddr: "local", Action: "demo.load",
-			Result: audit.OK, Detail: fmt.Sprintf("added %d organisations and %d people", res.Orgs, res.People)})
+			Result: audit.OK, Detail: fmt.Sprintf("added %d organisations, %d people and %d enterprises", res.Orgs, res.People, res.Enterprises)})
 	})
 	return res, err
+}
+
+// demoEnterprises registers the demo's enterprises and places (matched by
+// credit code, or by name and territory for a place without one) and names
+// each enterprise contact's enterprise (users.enterprise_id) where none is set.
+func demoEnterprises(ctx context.Context, tx *db.Tx, now time.Time, ds demo.Dataset, byKey map[string]*org.Org) (int, error) {
+	added := 0
+	for _, e := range ds.Enterprises {
+		territory := byKey[e.TerritoryKey]
+		in := enterprise.Input{Kind: e.Kind, Name: e.Name, USCC: e.USCC, Address: e.Address, TerritoryOrgID: territory.ID, Industry: e.Industry,
+			RiskLevel: e.RiskLevel, KeyEnterprise: e.KeyEnterprise, CrowdedPlace: e.CrowdedPlace, MajorHazardSource: e.MajorHazardSource,
+			PrincipalName: e.PrincipalName, PrincipalPhone: e.PrincipalPhone, SafetyOfficerName: e.OfficerName, SafetyOfficerPhone: e.OfficerPhone,
+			FoundedOn: e.FoundedOn, Closed: e.Closed}
+		if e.RegulatorKey != "" {
+			in.RegulatorOrgID = &byKey[e.RegulatorKey].ID
+		}
+		var id int64
+		var err error
+		if e.USCC != "" {
+			err = tx.QueryRow(ctx, "SELECT id FROM enterprises WHERE uscc = ?", e.USCC).Scan(&id)
+		} else {
+			err = tx.QueryRow(ctx, "SELECT id FROM enterprises WHERE name = ? AND territory_org_id = ?", e.Name, territory.ID).Scan(&id)
+		}
+		if errors.Is(err, sql.ErrNoRows) {
+			if err := enterprise.Validate(&in, "2100-01-01"); err != nil {
+				return 0, fmt.Errorf("demo enterprise %s: %w", e.Key, err)
+			}
+			if id, err = enterprise.Insert(ctx, tx, now, in); err != nil {
+				return 0, fmt.Errorf("demo enterprise %s: %w", e.Key, err)
+			}
+			added++
+		} else if err != nil {
+			return 0, err
+		}
+		for _, login := range e.Contacts {
+			if _, err := tx.Exec(ctx, "UPDATE users SET enterprise_id = ? WHERE login = ? AND enterprise_id IS NULL", id, login); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return added, nil
 }
 
 // demoDailyReport names the desks (应急管理局 for safety, 信访局 for

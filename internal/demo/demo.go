@@ -76,6 +76,8 @@ type Person struct {
 type Dataset struct {
 	Orgs   []Org
 	People []Person
+	// Enterprises is the register of enterprises and places (企业场所), see enterprises.go.
+	Enterprises []Enterprise
 }
 
 // SignIn is one sign-in worth printing at start-up and listing in the README.
@@ -493,6 +495,9 @@ func District() Dataset {
 	for _, key := range []string{"c-jinqiao-02", "v-jinqiao-04", "v-jinqiao-05", "v-liuhe-01", "v-baishui-02"} {
 		b.gen("qy", key, "企业安全负责人", r(RoleEnterprise, key))
 	}
+
+	// --- Enterprises and places (after the people: their walks go on) ------
+	b.addEnterprises()
 
 	return b.ds
 }

@@ -23,15 +23,53 @@ CREATE TABLE enterprises (
     safety_officer_name  TEXT NOT NULL DEFAULT '',       -- 安全管理人员
     safety_officer_phone TEXT NOT NULL DEFAULT '',
     closed               BOOLEAN NOT NULL DEFAULT FALSE, -- 已关闭/注销: kept, never deleted
+    founded_on           TEXT NOT NULL DEFAULT '',       -- 成立日期 YYYY-MM-DD, '' when unknown
+    -- The territory org's path, kept by the triggers below (also when an org
+    -- moves), so that a scope or subtree filter is one index range on this
+    -- table instead of a join over every row.
+    territory_path       TEXT COLLATE "C" NOT NULL DEFAULT '', -- byte order, as org.SubtreeSQL's range expects
+    -- 0 major … 3 low: the register's default order as an index.
+    risk_rank            SMALLINT GENERATED ALWAYS AS (CASE risk_level WHEN 'major' THEN 0 WHEN 'large' THEN 1 WHEN 'general' THEN 2 ELSE 3 END) STORED,
     created_at           TIMESTAMPTZ NOT NULL,
     updated_at           TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX enterprises_territory ON enterprises(territory_org_id);
 CREATE INDEX enterprises_regulator ON enterprises(regulator_org_id);
+-- Lists: count a scope from the index alone; the first page in risk order,
+-- or by name, without sorting the whole register.
+CREATE INDEX enterprises_scope ON enterprises(closed, territory_path);
+CREATE INDEX enterprises_risk_order ON enterprises(closed, risk_rank, name, id);
+CREATE INDEX enterprises_name_order ON enterprises(closed, name, id);
+CREATE INDEX enterprises_industry ON enterprises(closed, industry, risk_rank, name, id);
+-- +goose StatementBegin
+CREATE FUNCTION enterprises_set_path() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.territory_path := (SELECT path FROM orgs WHERE id = NEW.territory_org_id);
+    RETURN NEW;
+END;
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER enterprises_path BEFORE INSERT OR UPDATE OF territory_org_id ON enterprises
+    FOR EACH ROW EXECUTE FUNCTION enterprises_set_path();
+-- +goose StatementBegin
+CREATE FUNCTION enterprises_follow_org() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE enterprises SET territory_path = NEW.path WHERE territory_org_id = NEW.id;
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER enterprises_follow_org AFTER UPDATE OF path ON orgs
+    FOR EACH ROW WHEN (OLD.path IS DISTINCT FROM NEW.path) EXECUTE FUNCTION enterprises_follow_org();
 
 -- An enterprise contact's account names the enterprise it speaks for.
 ALTER TABLE users ADD COLUMN enterprise_id BIGINT REFERENCES enterprises(id);
+CREATE INDEX users_enterprise ON users(enterprise_id);
 
 -- +goose Down
+DROP INDEX users_enterprise;
 ALTER TABLE users DROP COLUMN enterprise_id;
+DROP TRIGGER enterprises_follow_org ON orgs;
+DROP FUNCTION enterprises_follow_org();
 DROP TABLE enterprises;
+DROP FUNCTION enterprises_set_path();
