@@ -51,8 +51,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
-		if res.Orgs+res.People > 0 {
-			a.Log.Info("demo district loaded", "orgs", res.Orgs, "people", res.People)
+		if res.Orgs+res.People+res.Enterprises > 0 {
+			a.Log.Info("demo district loaded", "orgs", res.Orgs, "people", res.People, "enterprises", res.Enterprises)
 		}
 	}
 	a.Start(ctx)
@@ -96,7 +96,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "demo district: added %d organisations and %d people (password %s)\n", res.Orgs, res.People, demo.DemoPassword)
+	fmt.Fprintf(stdout, "demo district: added %d organisations, %d people and %d enterprises (password %s)\n", res.Orgs, res.People, res.Enterprises, demo.DemoPassword)
 	return nil
 }
 
