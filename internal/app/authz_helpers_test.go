@@ -7,6 +7,8 @@ import (
 	"image/png"
 
 	"github.com/anwen-gov/anwen/internal/app/apptest"
+	"github.com/anwen-gov/anwen/internal/auth"
+	"github.com/anwen-gov/anwen/internal/inspection"
 	"github.com/anwen-gov/anwen/internal/db"
 )
 
@@ -104,5 +106,28 @@ func enterprisePath(prefix, name, suffix string) func(e *apptest.Env) string {
 			e.T.Fatalf("enterprise %s: %v", name, err)
 		}
 		return prefix + itoa(id) + suffix
+	}
+}
+
+// inspectionAt records an inspection of a place in the org with code and
+// puts its id in the path: as login (who must be able to record there), or
+// as the command line when login is "". A draft stays open for its creator.
+func inspectionAt(login, code string, draft bool, prefix, suffix string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string {
+		ctx := context.Background()
+		a := auth.CommandLine()
+		if login != "" {
+			var err error
+			if a, err = e.App.Auth.LoadActor(ctx, e.UserID(login), "matrix"); err != nil {
+				e.T.Fatal(err)
+			}
+		}
+		i, err := e.App.Inspections().Record(ctx, a, inspection.Input{Kind: inspection.KindTerritorial, TerritoryOrgID: e.OrgID(code),
+			Place: "矩阵场所", Participants: "矩阵检查组", Summary: "矩阵检查", Draft: draft,
+			Findings: []inspection.FindingInput{{Text: "矩阵问题", Category: "other"}}})
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		return prefix + itoa(i.ID) + suffix
 	}
 }
