@@ -33,7 +33,7 @@ func Register(srv *web.Server, svc *Service) {
 	srv.Page("GET", "/orgs/{id}", h.orgPage)
 	srv.Page("POST", "/orgs/{id}", h.updateForm)
 	srv.AddMenu(web.MenuItem{Href: "/orgs", Label: "nav.orgs"})
-	srv.AddHomeSection(h.homeTree)
+	srv.AddHomeDirectory(h.homeTree)
 	web.AddMessages(messages)
 }
 

@@ -234,7 +234,7 @@ type homeData struct {
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
 	var d homeData
-	for _, h := range s.homeSections {
+	for _, h := range append(append([]HomeSection(nil), s.homeSections...), s.homeDirectory...) {
 		html, err := h(r, a)
 		if err != nil {
 			return err

@@ -114,8 +114,13 @@ func (s *Server) AddMenu(m MenuItem) { s.menu = append(s.menu, m) }
 // HomeSection renders a block of the home page for the actor.
 type HomeSection func(r *http.Request, a *auth.Actor) (template.HTML, error)
 
-// AddHomeSection adds a block to the home page.
+// AddHomeSection adds a block to the home page, after those added before.
 func (s *Server) AddHomeSection(h HomeSection) { s.homeSections = append(s.homeSections, h) }
+
+// AddHomeDirectory adds a reference block (a directory, a list of links)
+// that goes below every working block, whenever it was added: what needs
+// doing today comes first.
+func (s *Server) AddHomeDirectory(h HomeSection) { s.homeDirectory = append(s.homeDirectory, h) }
 
 // View is what every page template receives.
 type View struct {

@@ -75,7 +75,9 @@ type Server struct {
 	menu []MenuItem
 	// HomeSections render on the home page (each capability's pending items).
 	homeSections []HomeSection
-	signinLimit  *limiter
+	// homeDirectory blocks go after homeSections.
+	homeDirectory []HomeSection
+	signinLimit   *limiter
 }
 
 // New builds a server. Capabilities then register their routes on it.
