@@ -37,10 +37,10 @@ func TestCommands(t *testing.T) {
 			if err != nil || !strings.Contains(out, "schema version") {
 				t.Fatalf("migrate: %q %v", out, err)
 			}
-			if out, _, err = runCmd(t, with("demo")...); err != nil || !strings.Contains(out, "added 127 organisations, 381 people and 40 enterprises") {
+			if out, _, err = runCmd(t, with("demo")...); err != nil || !strings.Contains(out, "added 127 organisations, 381 people, 40 enterprises and 57 hazards") {
 				t.Fatalf("demo: %q %v", out, err)
 			}
-			if out, _, err = runCmd(t, with("demo")...); err != nil || !strings.Contains(out, "added 0 organisations, 0 people and 0 enterprises") {
+			if out, _, err = runCmd(t, with("demo")...); err != nil || !strings.Contains(out, "added 0 organisations, 0 people, 0 enterprises and 0 hazards") {
 				t.Fatalf("demo again must add nothing: %q %v", out, err)
 			}
 

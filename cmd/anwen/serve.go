@@ -51,8 +51,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
-		if res.Orgs+res.People+res.Enterprises > 0 {
-			a.Log.Info("demo district loaded", "orgs", res.Orgs, "people", res.People, "enterprises", res.Enterprises)
+		hz, err := a.LoadDemoHazards(ctx)
+		if err != nil {
+			return fmt.Errorf("load demo hazards: %w", err)
+		}
+		if res.Orgs+res.People+res.Enterprises+hz > 0 {
+			a.Log.Info("demo district loaded", "orgs", res.Orgs, "people", res.People, "enterprises", res.Enterprises, "hazards", hz)
 		}
 	}
 	a.Start(ctx)
@@ -96,7 +100,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "demo district: added %d organisations, %d people and %d enterprises (password %s)\n", res.Orgs, res.People, res.Enterprises, demo.DemoPassword)
+	hz, err := a.LoadDemoHazards(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo district: added %d organisations, %d people, %d enterprises and %d hazards (password %s)\n", res.Orgs, res.People, res.Enterprises, hz, demo.DemoPassword)
 	return nil
 }
 

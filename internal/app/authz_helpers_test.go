@@ -5,11 +5,12 @@ import (
 	"context"
 	"image"
 	"image/png"
+	"strconv"
 
 	"github.com/anwen-gov/anwen/internal/app/apptest"
 	"github.com/anwen-gov/anwen/internal/auth"
-	"github.com/anwen-gov/anwen/internal/inspection"
 	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/inspection"
 )
 
 // insertID runs an INSERT in a transaction of its own and returns the new id.
@@ -129,5 +130,34 @@ func inspectionAt(login, code string, draft bool, prefix, suffix string) func(e 
 			e.T.Fatal(err)
 		}
 		return prefix + itoa(i.ID) + suffix
+	}
+}
+
+// hazardAt registers a hazard at 青山镇 as qingshan (over the API) and puts
+// its id in the path; with evidence, qingshan has submitted the
+// rectification's evidence too (so that someone else may accept it).
+func hazardAt(prefix, suffix string, evidence bool) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string {
+		c := e.TokenClient("qingshan")
+		var h struct{ ID int64 }
+		r := c.SendJSON("POST", "/api/v1/hazards", fill(e, `{"org_id":%SFQ-QS%,"description":"矩阵隐患","category":"fire","deadline":"2026-12-20"}`))
+		r.JSON(e.T, &h)
+		if evidence {
+			a, err := e.App.Auth.LoadActor(context.Background(), e.UserID("qingshan"), "matrix")
+			if err != nil {
+				e.T.Fatal(err)
+			}
+			var b bytes.Buffer
+			png.Encode(&b, image.NewGray(image.Rect(0, 0, 8, 8)))
+			att, err := e.App.Attachments.Store(context.Background(), a, "矩阵.png", &b)
+			if err != nil {
+				e.T.Fatal(err)
+			}
+			if r := c.SendJSON("POST", "/api/v1/hazards/"+strconv.FormatInt(h.ID, 10)+"/transitions",
+				`{"action":"submit_evidence","comment":"矩阵","attachment_ids":[`+strconv.FormatInt(att.ID, 10)+`]}`); r.StatusCode != 200 {
+				e.T.Fatalf("matrix evidence: %d %s", r.StatusCode, r.Body)
+			}
+		}
+		return prefix + strconv.FormatInt(h.ID, 10) + suffix
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/db"
 	"github.com/anwen-gov/anwen/internal/demo"
 	"github.com/anwen-gov/anwen/internal/enterprise"
+	"github.com/anwen-gov/anwen/internal/hazard"
 	"github.com/anwen-gov/anwen/internal/org"
 	"github.com/anwen-gov/anwen/internal/people"
 )
@@ -160,4 +161,15 @@ func demoDailyReport(ctx context.Context, tx *db.Tx, now time.Time, byKey map[st
 		}
 	}
 	return nil
+}
+
+// LoadDemoHazards registers the demo district's fictional hazards (隐患)
+// in every state, once: the commands that load the demo call it after
+// LoadDemo. Scenario tests start from the demo without them, so that what
+// they count is what they made.
+func (a *App) LoadDemoHazards(ctx context.Context) (int, error) {
+	if a.Hazards() == nil {
+		return 0, nil
+	}
+	return hazard.SeedDemo(ctx, a.Hazards())
 }

@@ -3,6 +3,7 @@ package dailyreport
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"sort"
 	"strconv"
 	"strings"
@@ -369,8 +370,7 @@ func (s *Service) FollowUp(ctx context.Context, a *auth.Actor, itemID int64, in 
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "UPDATE daily_report_items SET link_kind = 'followup', link_ref = ?, acknowledged_at = COALESCE(acknowledged_at, ?), acknowledged_by = COALESCE(acknowledged_by, ?) WHERE id = ?",
-			strconv.FormatInt(id, 10), now, a.UserID, itemID); err != nil {
+		if err := linkItem(ctx, tx, now, a, itemID, "followup", strconv.FormatInt(id, 10)); err != nil {
 			return err
 		}
 		e := a.Entry(now, "dailyreport.followup", "followup", strconv.FormatInt(id, 10), o.ID)
@@ -378,4 +378,32 @@ func (s *Service) FollowUp(ctx context.Context, a *auth.Actor, itemID int64, in 
 		return audit.Append(ctx, tx, e)
 	})
 	return id, err
+}
+
+// linkItem records what an item became and acknowledges it.
+func linkItem(ctx context.Context, tx *db.Tx, now time.Time, a *auth.Actor, itemID int64, kind, ref string) error {
+	_, err := tx.Exec(ctx, "UPDATE daily_report_items SET link_kind = ?, link_ref = ?, acknowledged_at = COALESCE(acknowledged_at, ?), acknowledged_by = COALESCE(acknowledged_by, ?) WHERE id = ?",
+		kind, ref, now, a.UserID, itemID)
+	return err
+}
+
+// LinkItem is for the capabilities an item can become (a hazard 隐患, later
+// a case or an incident): inside the transaction that creates the object, it
+// links the item to it (kind "hazard", ref its number) and acknowledges the
+// item. An item already linked keeps its first link: it answers ECONFLICT.
+// The caller has checked that the actor may see the item (CanSeeItem) and
+// audits its own write.
+func LinkItem(ctx context.Context, tx *db.Tx, now time.Time, a *auth.Actor, itemID int64, kind, ref string) error {
+	var linked string
+	err := tx.QueryRow(ctx, "SELECT link_kind FROM daily_report_items WHERE id = ?", itemID).Scan(&linked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.NotFound("daily report item")
+	}
+	if err != nil {
+		return err
+	}
+	if linked != "" {
+		return apperr.New(apperr.ECONFLICT, "该事项已转办（%s） / the item has already become a %s", linked, linked)
+	}
+	return linkItem(ctx, tx, now, a, itemID, kind, ref)
 }

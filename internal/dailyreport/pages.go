@@ -522,6 +522,7 @@ type boardData struct {
 	Own        *org.Org // the actor's own unit, for a link to the form
 	ExportURL  string
 	Back       string // this board, for the forms to come back to
+	CanHazard  bool   // the viewer may register hazards (隐患) somewhere
 }
 
 func (h *handlers) boardPage(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
@@ -547,7 +548,7 @@ func (h *handlers) boardPage(w http.ResponseWriter, r *http.Request, a *auth.Act
 		return err
 	}
 	q := url.Values{"date": {d.String()}, "org_id": {strconv.FormatInt(b.OrgID, 10)}}.Encode()
-	bd := boardData{tools: tools{web.Lang(r)}, Board: b, Orgs: orgs, Prev: d.AddDays(-1), Next: d.AddDays(1), Today: d == h.svc.Today(),
+	bd := boardData{tools: tools{web.Lang(r)}, CanHazard: a.CanAnywhere(auth.HazardReport), Board: b, Orgs: orgs, Prev: d.AddDays(-1), Next: d.AddDays(1), Today: d == h.svc.Today(),
 		IsToday: h.svc.Today(), Own: own, ExportURL: "/api/v1/daily-reports/board.xlsx?" + q, Back: "/daily-reports/board?" + q}
 	return h.render(w, r, a, "dailyreport.board_title", "board.html", bd, nil)
 }

@@ -134,6 +134,8 @@ var pageMessages = map[string][2]string{
 	"dailyreport.create_followup":  {"创建任务", "Create the task"},
 	"dailyreport.followup_created": {"已转为后续任务", "Follow-up task created"},
 	"dailyreport.linked":           {"后续任务 #%s", "Follow-up #%s"},
+	"dailyreport.linked_hazard":    {"已登记隐患 %s", "Hazard %s"},
+	"dailyreport.to_hazard":        {"登记为隐患", "Register as a hazard"},
 
 	// History and statistics
 	"dailyreport.prev_month":         {"上月", "Previous month"},

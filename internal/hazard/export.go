@@ -1,0 +1,242 @@
+package hazard
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/anwen-gov/anwen/internal/audit"
+	"github.com/anwen-gov/anwen/internal/auth"
+	"github.com/anwen-gov/anwen/internal/calendar"
+)
+
+// XLSXType is the media type of an Excel workbook.
+const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// MaxExportRows bounds one export.
+const MaxExportRows = 200000
+
+// SheetName is the ledger's sheet.
+const SheetName = "隐患台账"
+
+// column is one column of the ledger workbook: the field it holds, the
+// header the export writes, the widths, and the headers (with close
+// variants) the import recognises.
+type column struct {
+	field   string
+	header  string
+	width   float64
+	aliases []string
+}
+
+// Columns are the ledger's columns in the order offices use
+// (reference/ledger-columns.md), then Anwen's own.
+var Columns = []column{
+	{"seq", "序号", 6, []string{"序号", "序", "no", "序列号"}},
+	{"location", "检查地点", 18, []string{"检查地点", "地点", "隐患地点", "隐患部位", "检查部位", "部位", "位置", "隐患位置", "具体位置"}},
+	{"description", "存在问题及隐患", 40, []string{"存在问题及隐患", "存在问题和隐患", "存在问题", "存在的问题", "隐患描述", "隐患内容", "问题描述", "隐患情况", "隐患名称", "隐患"}},
+	{"grade", "隐患等级", 10, []string{"隐患等级", "隐患级别", "等级", "级别"}},
+	{"category", "隐患类型", 10, []string{"隐患类型", "隐患类别", "隐患分类", "类型", "类别"}},
+	{"source", "隐患来源", 10, []string{"隐患来源", "来源", "发现途径", "发现方式"}},
+	{"found", "排查时间", 12, []string{"排查时间", "排查日期", "检查时间", "检查日期", "发现时间", "发现日期"}},
+	{"finder", "排查人员", 10, []string{"排查人员", "排查人", "检查人员", "检查人", "发现人"}},
+	{"mode", "整改方式", 10, []string{"整改方式", "整改类型"}},
+	{"measures", "整改措施", 30, []string{"整改措施", "整改要求", "措施", "整改意见"}},
+	{"deadline", "整改时间（期限）", 12, []string{"整改时间期限", "整改时间", "整改期限", "整改时限", "完成时限", "整改完成时限", "整改完成期限", "限期", "期限"}},
+	{"funds", "整改资金（元）", 10, []string{"整改资金", "资金", "整改费用", "投入资金"}},
+	{"unit", "整改单位", 18, []string{"整改单位", "整改责任单位", "责任单位"}},
+	{"person", "整改责任人", 10, []string{"整改责任人", "责任人", "整改负责人", "负责人"}},
+	{"status", "完成情况", 10, []string{"完成情况", "整改情况", "整改完成情况", "整改状态", "状态", "整改进度"}},
+	{"acceptor", "验收人", 10, []string{"验收人", "验收人员"}},
+	{"supervising", "督办单位", 16, []string{"督办单位", "督办部门"}},
+	{"supervisor", "督办人员", 10, []string{"督办人员", "督办人"}},
+	{"closed", "销号日期", 12, []string{"销号日期", "销号时间", "验收日期", "验收时间"}},
+	{"photos_before", "整改前照片", 10, []string{"整改前照片", "整改前", "整改前图片"}},
+	{"photos_after", "整改后照片", 10, []string{"整改后照片", "整改后", "整改后图片"}},
+	{"number", "隐患编号", 16, []string{"隐患编号", "编号"}},
+	{"enterprise", "企业/场所", 20, []string{"企业场所", "企业/场所", "企业名称", "企业", "场所", "单位名称", "被检查单位", "生产经营单位"}},
+	{"territory", "属地", 12, []string{"属地", "所属乡镇", "乡镇街道", "所属区域", "属地单位", "所属单位"}},
+	{"standard", "判定依据", 30, []string{"判定依据", "重大隐患判定依据", "判定标准"}},
+	{"industry", "行业", 10, []string{"行业", "所属行业"}},
+}
+
+// ledgerStatus is the 完成情况 of each state.
+var ledgerStatus = map[string]string{Registered: "未整改", Rectifying: "整改中", AwaitingAcceptance: "待验收", Closed: "已验收", Cancelled: "已撤销"}
+
+const exportCols = `h.id, h.number, h.location, h.description, h.grade, COALESCE(c.name, h.category), h.source, h.found_at, h.finder_name,
+	h.rectify_mode, h.measures, h.deadline, h.funds_cents, h.responsible_unit, h.responsible_person, h.status, h.closed_by_name,
+	so.name, h.listed_org_id, lo.name, lu.name, h.closed_day, h.enterprise_name, t.name, h.standard_id, h.industry,
+	(SELECT count(*) FROM attachments a WHERE a.owner_type = 'hazard' AND a.owner_id = h.id),
+	(SELECT count(*) FROM attachments a JOIN hazard_steps st ON a.owner_type = 'hazard_step' AND a.owner_id = st.id
+		WHERE st.hazard_id = h.id AND st.action IN ('submit_evidence', 'fix_on_spot'))`
+
+const exportFrom = ` FROM hazards h JOIN orgs t ON t.id = h.territory_org_id JOIN orgs so ON so.id = h.supervising_org_id
+	LEFT JOIN orgs lo ON lo.id = h.listed_org_id LEFT JOIN users lu ON lu.id = h.listed_by LEFT JOIN hazard_categories c ON c.code = h.category`
+
+// Export streams the ledger matching f as an Excel workbook into w: a
+// title row, the header, one row per hazard in the sort of f, written
+// through excelize's stream writer so that memory stays flat however many
+// rows there are (at most MaxExportRows). One audit record names the count.
+func (s *Service) Export(ctx context.Context, a *auth.Actor, f Filter, w io.Writer) (int, error) {
+	q, err := s.build(ctx, a, &f)
+	if err != nil {
+		return 0, err
+	}
+	standards := map[int64]string{}
+	if all, err := Standards(ctx, s.DB, true); err == nil {
+		for _, st := range all {
+			standards[st.ID] = st.Label()
+		}
+	}
+	_, _, order := sortSQL(f.Sort, false)
+	where, args := q.where(false)
+	rows, err := s.DB.Query(ctx, "SELECT "+exportCols+exportFrom+where+order+" LIMIT "+strconv.Itoa(MaxExportRows), args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	x := excelize.NewFile()
+	defer x.Close()
+	if err := x.SetSheetName("Sheet1", SheetName); err != nil {
+		return 0, err
+	}
+	sw, err := x.NewStreamWriter(SheetName)
+	if err != nil {
+		return 0, err
+	}
+	head, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EEF2F7"}},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}, Border: []excelize.Border{{Type: "bottom", Color: "B8C4D0", Style: 1}}})
+	if err != nil {
+		return 0, err
+	}
+	title, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
+	if err != nil {
+		return 0, err
+	}
+	date, err := x.NewStyle(&excelize.Style{NumFmt: 14, CustomNumFmt: ptr("yyyy-mm-dd")})
+	if err != nil {
+		return 0, err
+	}
+	for i, c := range Columns {
+		if err := sw.SetColWidth(i+1, i+1, c.width); err != nil {
+			return 0, err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}); err != nil {
+		return 0, err
+	}
+	last, _ := excelize.CoordinatesToCellName(len(Columns), 1)
+	if err := sw.MergeCell("A1", last); err != nil {
+		return 0, err
+	}
+	now := s.Clock.Now()
+	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: title, Value: fmt.Sprintf("隐患排查治理台账（导出于 %s）", now.In(calendar.Location).Format("2006-01-02 15:04"))}},
+		excelize.RowOpts{Height: 24}); err != nil {
+		return 0, err
+	}
+	header := make([]any, len(Columns))
+	for i, c := range Columns {
+		header[i] = excelize.Cell{StyleID: head, Value: c.header}
+	}
+	if err := sw.SetRow("A2", header, excelize.RowOpts{Height: 30}); err != nil {
+		return 0, err
+	}
+	n := 0
+	vals := make([]any, len(Columns))
+	for rows.Next() {
+		var id, fundsCents int64
+		var number, location, desc, grade, cat, source, finder, mode, measures, deadline, unit, person, status, acceptor, supName, industry string
+		var entName, terrName string
+		var found time.Time
+		var listedOrg, standard sql.NullInt64
+		var listedName, listedBy, closedDay sql.NullString
+		var before, after int
+		if err := rows.Scan(&id, &number, &location, &desc, &grade, &cat, &source, &found, &finder, &mode, &measures, &deadline, &fundsCents,
+			&unit, &person, &status, &acceptor, &supName, &listedOrg, &listedName, &listedBy, &closedDay, &entName, &terrName, &standard, &industry,
+			&before, &after); err != nil {
+			return n, err
+		}
+		n++
+		supervising, supervisor := supName, ""
+		if listedOrg.Valid {
+			supervising, supervisor = listedName.String, listedBy.String
+		}
+		vals[0] = n
+		vals[1], vals[2] = location, desc
+		vals[3], vals[4], vals[5] = GradeZH[grade], cat, SourceZH[source]
+		vals[6] = excelize.Cell{StyleID: date, Value: dayValue(calendar.DateOf(found))}
+		vals[7], vals[8], vals[9] = finder, ModeZH[mode], measures
+		vals[10] = dateCell(date, deadline)
+		vals[11] = float64(fundsCents) / 100
+		if fundsCents == 0 {
+			vals[11] = nil
+		}
+		vals[12], vals[13], vals[14], vals[15] = unit, person, ledgerStatus[status], acceptor
+		vals[16], vals[17] = supervising, supervisor
+		vals[18] = dateCell(date, closedDay.String)
+		vals[19], vals[20] = photoCount(before), photoCount(after)
+		vals[21], vals[22], vals[23] = number, entName, terrName
+		vals[24] = ""
+		if standard.Valid {
+			vals[24] = standards[standard.Int64]
+		}
+		vals[25] = industry
+		cell, _ := excelize.CoordinatesToCellName(1, n+2)
+		if err := sw.SetRow(cell, vals); err != nil {
+			return n, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	if err := sw.Flush(); err != nil {
+		return n, err
+	}
+	if a != nil {
+		e := a.Entry(now, "hazard.export", "hazard", "", a.OrgID)
+		e.Detail = fmt.Sprintf("%d rows; filter %s", n, f.Query().Encode())
+		if err := audit.AppendAlone(ctx, s.DB, e); err != nil {
+			return n, err
+		}
+	}
+	return n, x.Write(w)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// dayValue is a date as Excel stores it (midnight, no zone).
+func dayValue(d calendar.Date) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
+}
+
+func dateCell(style int, s string) any {
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		return nil
+	}
+	return excelize.Cell{StyleID: style, Value: dayValue(d)}
+}
+
+func photoCount(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return strconv.Itoa(n) + " 张"
+}
+
+// exportName is the download's file name.
+func exportName(now time.Time) string {
+	return "隐患台账-" + strings.ReplaceAll(now.In(calendar.Location).Format("20060102-1504"), " ", "") + ".xlsx"
+}
+
+// Header is the column's header as the export writes it.
+func (c column) Header() string { return c.header }
+
+// Field names what the column holds.
+func (c column) Field() string { return c.field }
