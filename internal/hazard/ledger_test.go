@@ -55,7 +55,7 @@ func (f *fixture) list(login string, q url.Values) []int64 {
 	f.t.Helper()
 	var out []int64
 	after := ""
-	for page := 0; page < 20; page++ {
+	for page := 0; page < 500; page++ {
 		v := url.Values{}
 		for k, x := range q {
 			v[k] = x
@@ -77,7 +77,7 @@ func (f *fixture) list(login string, q url.Values) []int64 {
 		}
 		after = p.Next
 	}
-	f.t.Fatal("more than 20 pages")
+	f.t.Fatal("more than 500 pages")
 	return nil
 }
 
