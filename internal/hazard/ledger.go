@@ -617,6 +617,9 @@ func (s *Service) count(ctx context.Context, q *query, via *candidate) (n int, o
 		skip := false
 		err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 			var plan string
+			if _, err := tx.Exec(ctx, "SET LOCAL max_parallel_workers_per_gather = 0"); err != nil {
+				return err
+			}
 			if err := tx.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+query, args...).Scan(&plan); err != nil {
 				return err
 			}
@@ -806,18 +809,13 @@ func sortCol(sort string) (string, bool) {
 	return "h.deadline", false
 }
 
-// gather reads every match's id and sort value through q (at most limit
-// when limit > 0, on PostgreSQL within the count's budget: ok is false when
-// there were more or it took longer).
-func (s *Service) gather(ctx context.Context, q *query, c *candidate, f Filter, limit int) (all []keyed, ok bool, err error) {
+// gather reads every match's id and sort value through candidate c.
+func (s *Service) gather(ctx context.Context, q *query, c *candidate, f Filter) ([]keyed, error) {
 	col, byFound := sortCol(f.Sort)
 	where, args := q.where(false)
-	query := "SELECT h.id, " + col + c.from() + where
-	if limit > 0 {
-		query += " LIMIT " + strconv.Itoa(limit+1)
-	}
-	read := func(qr db.Querier) error {
-		rows, err := qr.Query(ctx, query, args...)
+	var all []keyed
+	err := s.read(ctx, func(qr db.Querier) error {
+		rows, err := qr.Query(ctx, "SELECT h.id, "+col+c.from()+where, args...)
 		if err != nil {
 			return err
 		}
@@ -835,33 +833,14 @@ func (s *Service) gather(ctx context.Context, q *query, c *candidate, f Filter, 
 			all = append(all, k)
 		}
 		return rows.Err()
-	}
-	if limit > 0 && s.DB.Dialect == db.Postgres {
-		err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-			if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = "+strconv.Itoa(int(countBudget/time.Millisecond))); err != nil {
-				return err
-			}
-			return read(tx)
-		})
-		if err != nil && strings.Contains(err.Error(), "57014") {
-			return nil, false, nil
-		}
-	} else {
-		err = read(s.DB)
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	if limit > 0 && len(all) > limit {
-		return nil, false, nil
-	}
-	return all, true, nil
+	})
+	return all, err
 }
 
 // enumerate reads every match through candidate c's index, counts them
 // and returns the page's ids (in display order) and whether more follow.
 func (s *Service) enumerate(ctx context.Context, q *query, c *candidate, f Filter, page *Page) ([]int64, bool, error) {
-	all, _, err := s.gather(ctx, q, c, f, 0)
+	all, err := s.gather(ctx, q, c, f)
 	if err != nil {
 		return nil, false, err
 	}
@@ -941,6 +920,22 @@ func pageOf(all []keyed, f Filter, page *Page) ([]int64, bool, error) {
 	return ids, more, nil
 }
 
+// read runs fn on the read pool, on PostgreSQL in a transaction without
+// parallel workers: starting them costs more than a page's query takes, and
+// the planner reaches for them when it fears a long scan that the LIMIT
+// will cut short.
+func (s *Service) read(ctx context.Context, fn func(db.Querier) error) error {
+	if s.DB.Dialect != db.Postgres {
+		return fn(s.DB)
+	}
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "SET LOCAL max_parallel_workers_per_gather = 0"); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
 // countInto counts the total within the budget (through via's index on
 // SQLite) and sets it on page when it was counted.
 func (s *Service) countInto(ctx context.Context, q *query, via *candidate, page *Page) error {
@@ -985,21 +980,23 @@ func (s *Service) walk(ctx context.Context, q *query, f Filter, index string, wa
 	if index != "" {
 		from += " INDEXED BY " + index
 	}
-	rows, err := s.DB.Query(ctx, "SELECT h.id"+from+where+order+" LIMIT "+strconv.Itoa(f.Limit+1), args...)
-	if err != nil {
-		return nil, false, err
-	}
 	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, false, err
+	err := s.read(ctx, func(qr db.Querier) error {
+		rows, err := qr.Query(ctx, "SELECT h.id"+from+where+order+" LIMIT "+strconv.Itoa(f.Limit+1), args...)
+		if err != nil {
+			return err
 		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
 		return nil, false, err
 	}
 	more := len(ids) > f.Limit

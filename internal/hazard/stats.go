@@ -9,6 +9,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/apperr"
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
+	"github.com/anwen-gov/anwen/internal/db"
 	"github.com/anwen-gov/anwen/internal/org"
 )
 
@@ -254,23 +255,25 @@ func (s *Service) Stats(ctx context.Context, a *auth.Actor, f StatsFilter) (*Sta
 		}
 		q += " AND h.territory_org_id IN (" + strings.Join(ids, ", ") + ")"
 	}
-	open, err := s.DB.Query(ctx, q+" GROUP BY h.territory_org_id", qargs...)
+	err = s.read(ctx, func(qr db.Querier) error {
+		open, err := qr.Query(ctx, q+" GROUP BY h.territory_org_id", qargs...)
+		if err != nil {
+			return err
+		}
+		defer open.Close()
+		for open.Next() {
+			var id int64
+			var c Counts
+			if err := open.Scan(&id, &c.Open, &c.MajorOpen, &c.OverdueNow); err != nil {
+				return err
+			}
+			if i, ok := rowOf[id]; ok {
+				rows[i].add(c)
+			}
+		}
+		return open.Err()
+	})
 	if err != nil {
-		return nil, err
-	}
-	for open.Next() {
-		var id int64
-		var c Counts
-		if err := open.Scan(&id, &c.Open, &c.MajorOpen, &c.OverdueNow); err != nil {
-			open.Close()
-			return nil, err
-		}
-		if i, ok := rowOf[id]; ok {
-			rows[i].add(c)
-		}
-	}
-	open.Close()
-	if err := open.Err(); err != nil {
 		return nil, err
 	}
 	for i := range rows {
