@@ -3,7 +3,6 @@ package dailyreport
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"sort"
 	"strconv"
 	"strings"
@@ -385,25 +384,4 @@ func linkItem(ctx context.Context, tx *db.Tx, now time.Time, a *auth.Actor, item
 	_, err := tx.Exec(ctx, "UPDATE daily_report_items SET link_kind = ?, link_ref = ?, acknowledged_at = COALESCE(acknowledged_at, ?), acknowledged_by = COALESCE(acknowledged_by, ?) WHERE id = ?",
 		kind, ref, now, a.UserID, itemID)
 	return err
-}
-
-// LinkItem is for the capabilities an item can become (a hazard 隐患, later
-// a case or an incident): inside the transaction that creates the object, it
-// links the item to it (kind "hazard", ref its number) and acknowledges the
-// item. An item already linked keeps its first link: it answers ECONFLICT.
-// The caller has checked that the actor may see the item (CanSeeItem) and
-// audits its own write.
-func LinkItem(ctx context.Context, tx *db.Tx, now time.Time, a *auth.Actor, itemID int64, kind, ref string) error {
-	var linked string
-	err := tx.QueryRow(ctx, "SELECT link_kind FROM daily_report_items WHERE id = ?", itemID).Scan(&linked)
-	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.NotFound("daily report item")
-	}
-	if err != nil {
-		return err
-	}
-	if linked != "" {
-		return apperr.New(apperr.ECONFLICT, "该事项已转办（%s） / the item has already become a %s", linked, linked)
-	}
-	return linkItem(ctx, tx, now, a, itemID, kind, ref)
 }
