@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/anwen-gov/anwen/internal/app/apptest"
+	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/db"
 	"github.com/anwen-gov/anwen/internal/db/dbtest"
 	"github.com/anwen-gov/anwen/internal/demo"
@@ -242,5 +243,47 @@ func TestMetricsAreNotPublic(t *testing.T) {
 		if got := get(tt.hdr); got != tt.want {
 			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
 		}
+	}
+}
+
+// On PostgreSQL a good bearer token's person and grants are kept between
+// requests (db.Cache); a token revoked by another server sharing the
+// database stops working as soon as that server's NOTIFY arrives.
+func TestTokenRevokedOnAnotherServer(t *testing.T) {
+	ctx := context.Background()
+	dsn := dbtest.PostgresDSN(t)
+	d, err := db.Open(ctx, dsn, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	env := apptest.Start(t, d)
+	c := env.TokenClient("yjj")
+	for range 3 {
+		if r := c.Get("/api/v1/me"); r.StatusCode != 200 {
+			t.Fatalf("good token: %d", r.StatusCode)
+		}
+	}
+	other, err := db.Open(ctx, dsn, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	list, err := env.App.Auth.ListTokens(ctx, env.UserID("yjj"))
+	if err != nil || len(list) != 1 {
+		t.Fatalf("tokens: %v %v", list, err)
+	}
+	if err := (&auth.Service{DB: other, Clock: env.Clock}).RevokeToken(ctx, nil, list[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for c.Get("/api/v1/me").StatusCode != http.StatusUnauthorized {
+		if time.Now().After(deadline) {
+			t.Fatal("a token revoked on another server still worked 5 s later")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

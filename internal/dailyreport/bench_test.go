@@ -42,7 +42,10 @@ type outcome struct {
 
 // burstRounds are submitted round by round; within a round all at once.
 // The clock moves to 17:01 (after the township deadline) before the last round.
-func burstRounds(townships []string) [][]burstSub {
+// Every refusal but the future date is found inside the write, for the
+// whole group at once: unknown check-in addresses, another township's
+// unit, a unit that does not report.
+func burstRounds(townships []string, dept string) [][]burstSub {
 	t := townships
 	return [][]burstSub{
 		{ // before the deadline: pings, own reports, on behalf with items, a past day, a weekend day
@@ -52,7 +55,10 @@ func burstRounds(townships []string) [][]burstSub {
 			{"yjj", t[6], "2026-11-26", false}, // yesterday, after its deadline: late
 			{"yjj", t[7], "2026-11-22", true},  // a Sunday: not a reporting day
 			{"yjj", t[8], "2026-12-01", false}, // the future: refused before any write
-			{"admin", t[9], "", false},         // may not report: refused before any write
+			{"admin", t[9], "", false},         // may not report: refused, the refusal audited
+			{"", "gone", "", false},            // an unknown check-in address
+			{"qingshan", t[5], "", false},      // another township's unit: 404, audited
+			{"yjj", dept, "", false},           // a department that does not report
 		},
 		{ // one unit twice in one group commit: versions 2 and 3, in the order they came
 			{"", t[1], "", false}, {"", t[1], "", false}, {"yjj", t[2], "", true},
@@ -84,6 +90,10 @@ func runBurst(t *testing.T, d *db.DB, together bool) (snapshot, int64) {
 		townships = append(townships, c)
 	}
 	rows.Close()
+	var dept string
+	if err := a.DB.QueryRow(ctx, "SELECT code FROM orgs WHERE kind = 'department' AND code IS NOT NULL ORDER BY code LIMIT 1").Scan(&dept); err != nil {
+		t.Fatal(err)
+	}
 	if len(townships) < 11 {
 		t.Fatalf("the demo district has %d other townships, want at least 11", len(townships))
 	}
@@ -94,7 +104,7 @@ func runBurst(t *testing.T, d *db.DB, together bool) (snapshot, int64) {
 		}
 		return ac
 	}
-	tokens := map[string]string{}
+	tokens := map[string]string{"gone": strings.Repeat("y", 40)}
 	for _, c := range townships {
 		tok, err := a.DailyReport.RotatePingToken(ctx, actor("yjj"), env.OrgID(c))
 		if err != nil {
@@ -136,7 +146,7 @@ func runBurst(t *testing.T, d *db.DB, together bool) (snapshot, int64) {
 		t.Fatal("an unknown check-in address was accepted")
 	}
 	var snap snapshot
-	for round, subs := range burstRounds(townships) {
+	for round, subs := range burstRounds(townships, dept) {
 		if round == 2 {
 			env.Clock.Set(time.Date(2026, 11, 27, 9, 1, 0, 0, time.UTC)) // 17:01 in Shanghai
 			if err := a.Plan(ctx); err != nil {
@@ -159,7 +169,7 @@ func runBurst(t *testing.T, d *db.DB, together bool) (snapshot, int64) {
 			}
 			writes := 0
 			for _, s := range subs {
-				if s.date != "2026-12-01" && s.login != "admin" {
+				if s.date != "2026-12-01" {
 					writes++
 				}
 			}
@@ -265,10 +275,20 @@ func TestBurstPathMatchesOneByOne(t *testing.T) {
 		// A few facts the rows must show either way.
 		all := strings.Join(alone.outcomes[0], "\n") + strings.Join(alone.outcomes[1], "\n") + strings.Join(alone.outcomes[2], "\n")
 		for _, want := range []string{"Status:on_time Version:1", "2026-11-26: {Status:late Version:1 Late:true", "2026-11-22: {Status:not_required",
-			"2026-12-01: {Status: Version:0 Late:false Err:", "Version:2", "Status:late Version:1 Late:true Err:}"} {
+			"2026-12-01: {Status: Version:0 Late:false Err:", "Version:2", "Status:late Version:1 Late:true Err:}",
+			" gone : {Status: Version:0 Late:false Err:", "is not a reporting unit"} {
 			if !strings.Contains(all, want) {
 				t.Errorf("no answer %q in\n%s", want, all)
 			}
+		}
+		denied := 0
+		for _, row := range together.tables["audit_log"] {
+			if strings.Contains(row, "| denied |") {
+				denied++
+			}
+		}
+		if denied != 2 {
+			t.Errorf("%d refusals in the trail, want 2 (admin, and qingshan for another township)", denied)
 		}
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/apperr"
 	"github.com/anwen-gov/anwen/internal/audit"
 	"github.com/anwen-gov/anwen/internal/auth"
+	"github.com/anwen-gov/anwen/internal/calendar"
 	"github.com/anwen-gov/anwen/internal/db"
 	"github.com/anwen-gov/anwen/internal/org"
 )
@@ -30,9 +31,9 @@ const ScheduleReloadEvery = 5 * time.Second
 
 // hotPath holds the prepared statements and the schedule cache of a Service.
 type hotPath struct {
-	once                                            sync.Once
-	byID, byToken, version, insertReport, upsertDay *db.Stmt
-	audit                                           *audit.Appender
+	once                                                     sync.Once
+	byID, byToken, unitsPG, version, insertReport, upsertDay *db.Stmt
+	audit                                                    *audit.Appender
 	// Multi-row forms for insertMany, by rows per statement; on PostgreSQL
 	// statements that take arrays, whatever the number of rows.
 	reports, days       map[int]*db.Stmt
@@ -89,6 +90,9 @@ func (s *Service) stmts(ctx context.Context) (*hotPath, error) {
 		h.byID = s.DB.NewStmt(`SELECT ` + unitCols + ` FROM orgs o LEFT JOIN report_units u ON u.org_id = o.id WHERE o.id = ?`)
 		h.byToken = s.DB.NewStmt(`SELECT ` + unitCols + ` FROM report_ping_tokens t JOIN orgs o ON o.id = t.org_id
 			LEFT JOIN report_units u ON u.org_id = o.id WHERE t.token_hash = ?`)
+		h.unitsPG = s.DB.NewStmt(`SELECT t.token_hash, ` + unitCols + ` FROM report_ping_tokens t JOIN orgs o ON o.id = t.org_id
+			LEFT JOIN report_units u ON u.org_id = o.id WHERE t.token_hash = ANY(?::text[])
+			UNION ALL SELECT '', ` + unitCols + ` FROM orgs o LEFT JOIN report_units u ON u.org_id = o.id WHERE o.id = ANY(?::bigint[])`)
 		h.version = s.DB.NewStmt("SELECT COALESCE(MAX(version), 0) FROM daily_reports WHERE org_id = ? AND day = ?")
 		h.insertReport = s.DB.NewStmt(reportInsert + reportRow + " RETURNING id")
 		h.upsertDay = s.DB.NewStmt(dayInsert + dayRow + dayConflict + " RETURNING status")
@@ -146,12 +150,13 @@ func unitTier(o *org.Org, reports sql.NullBool, tier string) string {
 	return tier
 }
 
-func scanUnit(row *sql.Row) (*org.Org, string, error) {
+// scanUnit reads unitCols, after the columns of lead if any.
+func scanUnit(row interface{ Scan(...any) error }, lead ...any) (*org.Org, string, error) {
 	o := &org.Org{}
 	var parent sql.NullInt64
 	var reports sql.NullBool
 	var tier string
-	if err := row.Scan(&o.ID, &parent, &o.Name, &o.Kind, &o.Code, &o.Depth, &o.Sort, &o.Path, &reports, &tier); err != nil {
+	if err := row.Scan(append(lead, &o.ID, &parent, &o.Name, &o.Kind, &o.Code, &o.Depth, &o.Sort, &o.Path, &reports, &tier)...); err != nil {
 		return nil, "", err
 	}
 	if parent.Valid {
@@ -160,22 +165,110 @@ func scanUnit(row *sql.Row) (*org.Org, string, error) {
 	return o, unitTier(o, reports, tier), nil
 }
 
-// unitByID is org.ByID and TierOf in one read.
-func (s *Service) unitByID(ctx context.Context, h *hotPath, id int64) (*org.Org, string, error) {
-	o, tier, err := scanUnit(s.DB.QueryRowStmt(ctx, h.byID, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, "", apperr.NotFound("organisation")
-	}
-	return o, tier, err
+// unit is a reporting unit with its tier ("" when it does not report).
+type unit struct {
+	o    *org.Org
+	tier string
 }
 
-// unitByToken finds the unit of a check-in token and its tier in one read.
-func (s *Service) unitByToken(ctx context.Context, h *hotPath, token string) (*org.Org, string, error) {
-	o, tier, err := scanUnit(s.DB.QueryRowStmt(ctx, h.byToken, hashToken(token)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, "", apperr.NotFound("check-in address")
+// Unknown units: an org id, or an unknown or rotated check-in token.
+var (
+	errNoOrg   = apperr.NotFound("organisation")
+	errNoToken = apperr.NotFound("check-in address")
+)
+
+// unitOf reads the unit p reports for (by org id, or by check-in token)
+// and its tier, inside p's write.
+func (s *Service) unitOf(ctx context.Context, tx *db.Tx, h *hotPath, p *submission) (unit, error) {
+	var o *org.Org
+	var tier string
+	var err error
+	if p.token != "" {
+		if o, tier, err = scanUnit(tx.QueryRowStmt(ctx, h.byToken, p.token)); errors.Is(err, sql.ErrNoRows) {
+			err = errNoToken
+		}
+	} else if o, tier, err = scanUnit(tx.QueryRowStmt(ctx, h.byID, p.orgID)); errors.Is(err, sql.ErrNoRows) {
+		err = errNoOrg
 	}
-	return o, tier, err
+	return unit{o, tier}, err
+}
+
+// resolveUnits reads the units of a group's submissions in one query and
+// admits each; it returns those left to write. One whose unit is unknown,
+// refused to its actor or not reporting keeps its error in p.err.
+func (s *Service) resolveUnits(ctx context.Context, tx *db.Tx, h *hotPath, subs []*submission) ([]*submission, error) {
+	var hashes []string
+	var ids []int64
+	for _, p := range subs {
+		p.o, p.err, p.denied = nil, nil, false
+		if p.token != "" {
+			hashes = append(hashes, p.token)
+		} else {
+			ids = append(ids, p.orgID)
+		}
+	}
+	// The key is the token's hash, or "" for a unit asked for by id.
+	const byToken = `SELECT t.token_hash, ` + unitCols + ` FROM report_ping_tokens t JOIN orgs o ON o.id = t.org_id
+		LEFT JOIN report_units u ON u.org_id = o.id WHERE t.token_hash `
+	const byID = `SELECT '', ` + unitCols + ` FROM orgs o LEFT JOIN report_units u ON u.org_id = o.id WHERE o.id `
+	var rs *sql.Rows
+	var err error
+	if tx.D() == db.Postgres {
+		rs, err = tx.QueryStmt(ctx, h.unitsPG, hashes, ids)
+	} else {
+		var parts []string
+		var args []any
+		if len(hashes) > 0 {
+			parts = append(parts, byToken+"IN ("+marks(len(hashes))+")")
+			for _, x := range hashes {
+				args = append(args, x)
+			}
+		}
+		if len(ids) > 0 {
+			parts = append(parts, byID+"IN ("+marks(len(ids))+")")
+			for _, x := range ids {
+				args = append(args, x)
+			}
+		}
+		rs, err = tx.Query(ctx, strings.Join(parts, " UNION ALL "), args...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	tokens, orgs := make(map[string]unit, len(hashes)), make(map[int64]unit, len(ids))
+	for rs.Next() {
+		var hash string
+		o, tier, err := scanUnit(rs, &hash)
+		if err != nil {
+			rs.Close()
+			return nil, err
+		}
+		if hash != "" {
+			tokens[hash] = unit{o, tier}
+		} else {
+			orgs[o.ID] = unit{o, tier}
+		}
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return nil, err
+	}
+	live := subs[:0:0]
+	for _, p := range subs {
+		u, ok := orgs[p.orgID]
+		p.err = errNoOrg
+		if p.token != "" {
+			u, ok = tokens[p.token]
+			p.err = errNoToken
+		}
+		if ok {
+			p.err = s.admit(ctx, p, u)
+		}
+		if p.err == nil {
+			live = append(live, p)
+		}
+	}
+	return live, nil
 }
 
 // schedule returns the schedule, read at most every ScheduleReloadEvery.
@@ -221,6 +314,15 @@ type submission struct {
 	day     Day
 	in      Input
 	rec     Receipt
+	// The unit is named by orgID, or for a check-in (ping) by the hash of
+	// its token, and read by the write (resolveUnits); date is the day
+	// reported for; err is what the write found wrong with this one (the
+	// group's others go on), denied whether that was a refusal.
+	orgID  int64
+	token  string
+	date   calendar.Date
+	err    error
+	denied bool
 }
 
 // setVersion fixes the version and what follows from it.
@@ -300,16 +402,21 @@ var errSameUnitDay = errors.New("dailyreport: two submissions for one unit-day i
 func (s *Service) insertMany(ctx context.Context, tx *db.Tx, items []any) error {
 	h := &s.hot
 	subs := make([]*submission, len(items))
+	for i, it := range items {
+		subs[i] = it.(*submission)
+	}
+	subs, err := s.resolveUnits(ctx, tx, h, subs)
+	if err != nil || len(subs) == 0 {
+		return err
+	}
 	type unitDay struct {
 		org int64
 		day string
 	}
-	seen := make(map[unitDay]bool, len(items))
+	seen := make(map[unitDay]bool, len(subs))
 	var orgIDs, days []any
 	dayIn := map[string]bool{}
-	for i, it := range items {
-		p := it.(*submission)
-		subs[i] = p
+	for _, p := range subs {
 		k := unitDay{p.o.ID, p.day.Date.String()}
 		if seen[k] {
 			return errSameUnitDay
@@ -324,7 +431,6 @@ func (s *Service) insertMany(ctx context.Context, tx *db.Tx, items []any) error 
 	// Versions already on record.
 	versions := make(map[unitDay]int)
 	var vr *sql.Rows
-	var err error
 	if tx.D() == db.Postgres {
 		ids, ds := make([]int64, len(subs)), make([]string, len(subs))
 		for i, p := range subs {

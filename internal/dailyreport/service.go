@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
@@ -215,14 +214,8 @@ func (s *Service) DayFor(ctx context.Context, tier string, d calendar.Date) (Day
 }
 
 // Submit files a report for in.OrgID. The actor reports for their own unit,
-// or on its behalf from a scope above it; a nil actor with channel "ping" is
-// the unit's check-in address. The receipt comes after the commit.
+// or on its behalf from a scope above it. The receipt comes after the commit.
 func (s *Service) Submit(ctx context.Context, a *auth.Actor, channel string, in Input) (*Receipt, error) {
-	h, err := s.stmts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := s.Clock.Now()
 	day := s.Today()
 	if in.Date != "" {
 		d, err := calendar.ParseDate(in.Date)
@@ -234,45 +227,42 @@ func (s *Service) Submit(ctx context.Context, a *auth.Actor, channel string, in 
 	if day.After(s.Today()) {
 		return nil, apperr.Field(apperr.ERULE, "date", "不能为将来的日期报告（%s） / a report cannot be for a future date (%s)", day, day)
 	}
-	o, tier, err := s.unitByID(ctx, h, in.OrgID)
-	if err != nil {
-		return nil, err
-	}
-	return s.submitUnit(ctx, h, now, day, a, channel, o, tier, in)
-}
-
-// submitUnit files in for the unit o (found with its tier) on day.
-func (s *Service) submitUnit(ctx context.Context, h *hotPath, now time.Time, day calendar.Date, a *auth.Actor, channel string, o *org.Org, tier string, in Input) (*Receipt, error) {
-	if a != nil {
-		if err := s.Auth.Check(ctx, a, auth.DailyReportSubmit, o.Path, "org", strconv.FormatInt(o.ID, 10)); err != nil {
-			return nil, err
-		}
-	}
 	if err := validateHalf("safety", in.Safety); err != nil {
 		return nil, err
 	}
 	if err := validateHalf("stability", in.Stability); err != nil {
 		return nil, err
 	}
-	if tier == "" {
-		return nil, apperr.Field(apperr.ERULE, "org_id", "%s 不是报告单位 / %s is not a reporting unit", o.Name, o.Name)
+	if in.hasFiles() && (s.Attachments == nil || a == nil) {
+		return nil, apperr.Field(apperr.EINVALID, "attachment_ids", "此处不能附带文件 / files cannot be attached here")
 	}
-	sday, err := s.DayFor(ctx, tier, day)
+	return s.submit(ctx, &submission{now: s.Clock.Now(), a: a, channel: channel, orgID: in.OrgID, date: day, in: in})
+}
+
+// submit writes p and returns its receipt once it is durable. The unit is
+// read by the write itself — for a whole group commit in one query
+// (resolveUnits, hotpath.go) — so nothing is read before the write, and a
+// check-in token rotated or an org moved a moment ago, on any server, counts.
+func (s *Service) submit(ctx context.Context, p *submission) (*Receipt, error) {
+	h, err := s.stmts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p := &submission{now: now, a: a, channel: channel, o: o, day: sday, in: in}
 	write := func(tx *db.Tx) error {
-		p.rec = Receipt{}
+		p.rec, p.err = Receipt{}, nil
+		u, err := s.unitOf(ctx, tx, h, p)
+		if err != nil {
+			return err
+		}
+		if err := s.admit(ctx, p, u); err != nil {
+			return err
+		}
 		return s.insert(ctx, tx, h, p)
 	}
 	switch {
-	case in.hasFiles():
+	case p.in.hasFiles():
 		// Linking files reads and updates their rows one report at a
 		// time; such reports are few and skip the grouped insert.
-		if s.Attachments == nil || a == nil {
-			return nil, apperr.Field(apperr.EINVALID, "attachment_ids", "此处不能附带文件 / files cannot be attached here")
-		}
 		if s.Batch != nil {
 			err = s.Batch.Do(ctx, write)
 		} else {
@@ -284,10 +274,41 @@ func (s *Service) submitUnit(ctx context.Context, h *hotPath, now time.Time, day
 	default:
 		err = s.DB.InTx(ctx, write)
 	}
+	if err == nil {
+		err = p.err
+	}
+	if p.denied {
+		// The same check, outside the write, puts the refusal in the trail.
+		s.Auth.Check(ctx, p.a, auth.DailyReportSubmit, p.o.Path, "org", strconv.FormatInt(p.o.ID, 10))
+	}
 	if err != nil {
 		return nil, err
 	}
 	return &p.rec, nil
+}
+
+// admit checks that p's actor may report for the unit u, that u reports, and
+// fixes p's unit and day (and, for a check-in, its "nothing to report").
+func (s *Service) admit(ctx context.Context, p *submission, u unit) error {
+	p.o, p.denied = u.o, false
+	if p.a != nil {
+		if err := auth.Authorize(p.a, auth.DailyReportSubmit, u.o.Path); err != nil {
+			p.denied = true
+			return err
+		}
+	}
+	if u.tier == "" {
+		return apperr.Field(apperr.ERULE, "org_id", "%s 不是报告单位 / %s is not a reporting unit", u.o.Name, u.o.Name)
+	}
+	day, err := s.DayFor(ctx, u.tier, p.date)
+	if err != nil {
+		return err
+	}
+	p.day = day
+	if p.token != "" {
+		p.in = NothingToReport(u.o.ID)
+	}
+	return nil
 }
 
 func newReceipt(day calendar.Date) string {
@@ -383,15 +404,7 @@ func (s *Service) RotatePingToken(ctx context.Context, a *auth.Actor, orgID int6
 // token this is. An unknown or rotated token is ENOTFOUND and records nothing.
 func (s *Service) Ping(ctx context.Context, token string) (*Receipt, error) {
 	if len(token) < 20 || len(token) > 100 {
-		return nil, apperr.NotFound("check-in address")
+		return nil, errNoToken
 	}
-	h, err := s.stmts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	o, tier, err := s.unitByToken(ctx, h, token)
-	if err != nil {
-		return nil, err
-	}
-	return s.submitUnit(ctx, h, s.Clock.Now(), s.Today(), nil, "ping", o, tier, NothingToReport(o.ID))
+	return s.submit(ctx, &submission{now: s.Clock.Now(), channel: "ping", token: hashToken(token), date: s.Today()})
 }

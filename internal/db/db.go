@@ -44,6 +44,9 @@ type DB struct {
 	r       *sql.DB
 	// Where describes the database for logs and messages, without credentials.
 	Where string
+	// dsn and changes let Cache keep copies on PostgreSQL (changes.go).
+	dsn     string
+	changes changes
 }
 
 // Open opens dsn. An empty dsn means SQLite at dataDir/anwen.db; a dsn that
@@ -108,7 +111,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	// new ones (a server process each) many times a second.
 	p.SetMaxIdleConns(20)
 	p.SetConnMaxLifetime(30 * time.Minute)
-	db := &DB{Dialect: Postgres, w: p, r: p, Where: redact(dsn)}
+	db := &DB{Dialect: Postgres, w: p, r: p, Where: redact(dsn), dsn: dsn}
 	if err := db.ping(ctx); err != nil {
 		p.Close()
 		return nil, err
@@ -142,6 +145,7 @@ func redact(dsn string) string {
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	db.stopFollowing()
 	err := db.w.Close()
 	if db.r != db.w {
 		if e := db.r.Close(); err == nil {
@@ -311,6 +315,9 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	// What this server just wrote ends every Cache copy here at once; other
+	// servers hear of it by NOTIFY (changes.go).
+	db.changes.epoch.Add(1)
 	return nil
 }
 
