@@ -43,6 +43,8 @@ func init() {
 		hazard.Register(a.Web, svc)
 		return nil
 	})
+	quarterlyParams := []Param{{"period", "string", "required: a quarter such as 2026Q3, or a year such as 2026"},
+		{"enterprise_id", "integer", "one enterprise"}, {"org_id", "integer", "the enterprises of an org subtree (not with enterprise_id)"}}
 	var ledger []Param
 	for _, p := range hazard.FilterParams {
 		ledger = append(ledger, Param{p[0], p[1], p[2]})
@@ -65,6 +67,14 @@ func init() {
 		Operation{Method: "GET", Path: "/api/v1/hazards/stats", Tag: "hazards",
 			Summary:  "Statistics of an org subtree and period: found, closed, closed on time, closure rate, and open, overdue and major open now; one row per child org",
 			Response: hazard.Stats{}, Query: []Param{{"org_id", "integer", "default: the caller's scope"}, {"from", "string", "YYYY-MM-DD, default 1 January"}, {"to", "string", "YYYY-MM-DD, default today"}}},
+		Operation{Method: "GET", Path: "/api/v1/hazards/quarterly", Tag: "hazards",
+			Summary: "The enterprise's statistics table (企业隐患排查治理情况统计表) as JSON: one enterprise (its contact; staff whose scope covers it), or one row per enterprise of an org subtree (staff; default: the caller's widest scope, an enterprise contact's own enterprise). " +
+				"Found (by grade) in the period, closed by its end, closure rate, closed in the period, open and overdue at its end, major hazards listed and with a full plan, funds. A period that has not ended is as of today (ended false); one not begun is 400",
+			Response: hazard.Quarterly{}, Query: quarterlyParams},
+		Operation{Method: "GET", Path: "/api/v1/hazards/quarterly.xlsx", Tag: "hazards",
+			Summary: "The same as the Excel table to sign and send (due by the 15th after each quarter, by 31 January for a year): title marked 未结束 while the period runs, the due date, two header rows, a row per enterprise (and a total for an org), the notes and the principal's signature line; recorded in the audit trail. " +
+				"404 outside the caller's scope, 400 for a malformed period",
+			ResponseType: hazard.XLSXType, Query: quarterlyParams},
 		Operation{Method: "GET", Path: "/api/v1/hazards/prefill", Tag: "hazards", Summary: "A registration filled in from an enterprise, a territory or a daily-report item (nothing known is typed twice)",
 			Response: hazard.Prefilled{}, Query: []Param{{"enterprise_id", "integer", "the enterprise or place"}, {"org_id", "integer", "the territory"}, {"from", "string", "dailyreport_item"}, {"item_id", "integer", "the daily-report item"}}},
 		Operation{Method: "GET", Path: "/api/v1/hazards/export.xlsx", Tag: "hazards", Summary: "The ledger as an Excel workbook in the columns offices use, streamed (at most 200,000 rows); the ledger's filters apply",

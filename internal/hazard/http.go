@@ -34,6 +34,8 @@ func Register(srv *web.Server, svc *Service) {
 	srv.API("GET", "/api/v1/hazards/settings", h.apiGetSettings)
 	srv.API("PUT", "/api/v1/hazards/settings", h.apiPutSettings)
 	registerPages(srv, svc)
+	registerQuarterly(srv, svc)
+	registerReference(srv, svc)
 }
 
 // TransitionRefusal is the 422 answer of a transition the table does not

@@ -200,6 +200,8 @@ type ledgerData struct {
 	Chips         []chip
 	CanReport     bool
 	CanStats      bool
+	CanManage     bool // the reference tables (/hazards/settings)
+	OwnQuarterly  bool // an enterprise contact: its statistics table
 	ExportURL     string
 	NextURL       string
 	PrevURL       string
@@ -212,7 +214,8 @@ func (h *handlers) ledgerPage(w http.ResponseWriter, r *http.Request, a *auth.Ac
 	f, ferr := ParseFilter(r.URL.Query())
 	d := ledgerData{tools: tools{web.Lang(r)}, F: f, Today: h.svc.today(), States: append([]string{StatusOpen}, States...),
 		Sorts:     []string{SortFound, SortFoundAsc, SortDeadline, SortDeadlineDesc},
-		CanReport: a.CanAnywhere(auth.HazardReport), CanStats: canStats(a)}
+		CanReport: a.CanAnywhere(auth.HazardReport), CanStats: canStats(a), CanManage: h.svc.canManage(ctx, a)}
+	d.OwnQuarterly = !d.CanStats && a.HasRole(auth.RoleEnterprise) && a.EnterpriseID != 0
 	var page *Page
 	if ferr == nil {
 		var err error
