@@ -11,7 +11,7 @@ func init() {
 	const xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	Document(
 		Operation{Method: "POST", Path: "/api/v1/import/directory", Tag: "users",
-			Summary:     "Import organisations and people from a workbook (this body type, or multipart/form-data with the field file), all or nothing; 422 lists every problem as rows of {sheet,row,column,message}; generated passwords are returned once",
+			Summary:     "Import organisations and people from a workbook (this body type, or multipart/form-data with the field file), all or nothing; 422 lists every problem as rows of {sheet,row,column,cell,message}; generated passwords are returned once",
 			RequestType: xlsx, Response: directoryimport.Result{},
 			Query: []Param{{"dry_run", "string", "1: check every row, write nothing"}}},
 		Operation{Method: "GET", Path: "/api/v1/import/directory/template.xlsx", Tag: "users", Summary: "The import template: both sheets, one example row each, and a 说明 sheet", ResponseType: xlsx},

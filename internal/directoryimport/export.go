@@ -12,6 +12,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/org"
 	"github.com/anwen-gov/anwen/internal/people"
+	"github.com/anwen-gov/anwen/internal/sheet"
 )
 
 // help is the 说明 sheet: what each column takes.
@@ -19,7 +20,7 @@ var help = [][]string{
 	{"人员与组织机构导入说明"},
 	{""},
 	{"1. 本工作簿含“组织机构”“人员”两张表，可只填其中一张；表名和表头不要改动（中英文表头均可识别）。"},
-	{"2. 每张表第一行为表头，从第二行起每行一条；空行会被跳过。每张表最多 5000 行，文件不超过 10 MiB。"},
+	{"2. 每张表的表头只占一行（表头上方可以有标题行），表头之下每行一条；空行会被跳过；表头和数据都不要合并单元格。每张表最多 5000 行，文件不超过 10 MiB。"},
 	{"3. 导入前会检查全部行：只要有一处问题，就不会写入任何数据，并按“工作表、行号、列、问题”列出全部问题。建议先勾选“先检查，不导入”。"},
 	{"4. 先导入组织机构，再导入人员；人员可引用本文件中新增的组织。"},
 	{"5. 示例行中的 DEMO-XZ 等编码只是占位，请改为本区实际编码，或删除示例行。"},
@@ -79,12 +80,11 @@ func newBook() (*excelize.File, error) {
 		return nil, err
 	}
 	for _, sh := range []struct {
-		name   string
-		cols   []column
-		widths []float64
+		name string
+		cols []sheet.Column
 	}{
-		{SheetOrgs, orgColumns, []float64{28, 12, 18, 18, 8}},
-		{SheetPeople, personColumns, []float64{20, 12, 22, 18, 16, 40, 18}},
+		{SheetOrgs, orgColumns},
+		{SheetPeople, personColumns},
 	} {
 		last, _ := excelize.ColumnNumberToName(len(sh.cols))
 		if err := f.SetColStyle(sh.name, "A:"+last, text); err != nil {
@@ -92,10 +92,10 @@ func newBook() (*excelize.File, error) {
 		}
 		for i, c := range sh.cols {
 			name, _ := excelize.ColumnNumberToName(i + 1)
-			if err := f.SetCellStr(sh.name, name+"1", c.header); err != nil {
+			if err := f.SetCellStr(sh.name, name+"1", c.Header); err != nil {
 				return nil, err
 			}
-			if err := f.SetColWidth(sh.name, name, name, sh.widths[i]); err != nil {
+			if err := f.SetColWidth(sh.name, name, name, c.Width); err != nil {
 				return nil, err
 			}
 		}

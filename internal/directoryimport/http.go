@@ -3,24 +3,18 @@ package directoryimport
 import (
 	"embed"
 	"errors"
-	"io"
-	"mime"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
+	"github.com/anwen-gov/anwen/internal/sheet"
 	"github.com/anwen-gov/anwen/internal/web"
 )
 
 //go:embed templates
 var assets embed.FS
-
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 type handlers struct {
 	srv *web.Server
@@ -38,107 +32,17 @@ func Register(srv *web.Server, svc *Service) {
 	web.AddMessages(messages)
 }
 
-// readUpload reads the workbook of a request: the "file" field of a
-// multipart form, or the whole body sent as an xlsx (or octet-stream). It also
-// reads a "dry_run" form field; the query parameter is the caller's business.
-func readUpload(w http.ResponseWriter, r *http.Request) (data []byte, dryRun bool, err error) {
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	r.Body = http.MaxBytesReader(w, r.Body, MaxFileSize+1<<20)
-	defer func() {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			err = errTooLarge
-		}
-	}()
-	switch ct {
-	case "multipart/form-data":
-		mr, err := r.MultipartReader()
-		if err != nil {
-			return nil, false, apperr.Field(apperr.EINVALID, "file", "表单格式错误 / malformed form")
-		}
-		for {
-			part, err := mr.NextPart()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, false, maybeTooLarge(err, apperr.Field(apperr.EINVALID, "file", "表单格式错误 / malformed form"))
-			}
-			switch part.FormName() {
-			case "file":
-				if data != nil {
-					return nil, false, apperr.Field(apperr.EINVALID, "file", "一次只能导入一个文件 / send one file at a time")
-				}
-				b, err := io.ReadAll(io.LimitReader(part, MaxFileSize+1))
-				if err != nil {
-					return nil, false, maybeTooLarge(err, apperr.Field(apperr.EINVALID, "file", "上传中断 / the upload broke off"))
-				}
-				if len(b) > MaxFileSize {
-					return nil, false, errTooLarge
-				}
-				data = b
-			case "dry_run":
-				b, _ := io.ReadAll(io.LimitReader(part, 16))
-				dryRun = truthy(string(b))
-			}
-			part.Close()
-		}
-	case xlsxType, "application/octet-stream":
-		b, err := io.ReadAll(io.LimitReader(r.Body, MaxFileSize+1))
-		if err != nil {
-			return nil, false, maybeTooLarge(err, apperr.Field(apperr.EINVALID, "file", "上传中断 / the upload broke off"))
-		}
-		if len(b) > MaxFileSize {
-			return nil, false, errTooLarge
-		}
-		data = b
-	default:
-		return nil, false, apperr.New(apperr.EUNSUPPORTED, "请以 multipart/form-data（字段 file）或 %s 上传 / send multipart/form-data (field file) or %s", xlsxType, xlsxType)
-	}
-	if len(data) == 0 {
-		return nil, false, apperr.Field(apperr.EINVALID, "file", "请选择要导入的 Excel 文件 / choose an Excel file to import")
-	}
-	return data, dryRun, nil
-}
-
-func maybeTooLarge(err error, otherwise error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return errTooLarge
-	}
-	return otherwise
-}
-
-func truthy(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "1", "true", "on", "yes":
-		return true
-	}
-	return false
-}
-
-// RejectedBody is the 422 answer of an import with problems.
-type RejectedBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-	Rows []RowError `json:"rows"`
-}
-
 func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
 	allowLongWrite(w)
-	data, formDry, err := readUpload(w, r)
+	data, formDry, err := sheet.ReadUpload(w, r, MaxFileSize)
 	if err != nil {
 		return err
 	}
-	dry := formDry || truthy(r.URL.Query().Get("dry_run"))
+	dry := formDry || sheet.Truthy(r.URL.Query().Get("dry_run"))
 	res, err := h.svc.Import(r.Context(), a, data, dry)
-	var rej *Rejected
+	var rej *sheet.Rejected
 	if errors.As(err, &rej) {
-		var body RejectedBody
-		body.Error.Code, body.Error.Message, body.Rows = apperr.ERULE, rej.Message(), rej.Rows
-		web.WriteJSON(w, http.StatusUnprocessableEntity, body)
+		sheet.WriteRejected(w, rej)
 		return nil
 	}
 	if err != nil {
@@ -149,20 +53,12 @@ func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request, a *auth.Act
 	return nil
 }
 
-func sendXLSX(w http.ResponseWriter, asciiName, name string, data []byte) {
-	w.Header().Set("Content-Type", xlsxType)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+asciiName+`"; filename*=UTF-8''`+url.PathEscape(name))
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	w.Write(data)
-}
-
 func (h *handlers) template(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
 	data, err := Template()
 	if err != nil {
 		return err
 	}
-	sendXLSX(w, "anwen-directory-template.xlsx", "组织与人员导入模板.xlsx", data)
+	sheet.SendXLSX(w, "anwen-directory-template.xlsx", "组织与人员导入模板.xlsx", data)
 	return nil
 }
 
@@ -172,7 +68,7 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request, a *auth.Actor)
 		return err
 	}
 	day := h.svc.Clock.Now().In(calendar.Location).Format("20060102")
-	sendXLSX(w, "anwen-directory-"+day+".xlsx", "组织与人员-"+day+".xlsx", data)
+	sheet.SendXLSX(w, "anwen-directory-"+day+".xlsx", "组织与人员-"+day+".xlsx", data)
 	return nil
 }
 
@@ -183,9 +79,7 @@ type pageData struct {
 	DryRun    bool // what was submitted
 	CheckOnly bool // the form's checkbox: ticked unless the last upload was a check that passed or a real import that failed
 	Result    *Result
-	Rows      []RowError
-	RowCount  int // distinct rows with problems
-	Message   string
+	sheet.Report
 }
 
 // mayImport reports whether the actor could create anything at all; the page
@@ -213,7 +107,7 @@ func (h *handlers) render(w http.ResponseWriter, r *http.Request, a *auth.Actor,
 	if d.Rows != nil {
 		v.Status = http.StatusUnprocessableEntity
 	}
-	h.srv.Render(w, r, h.srv.Template(assets, "templates/import.html"), v)
+	h.srv.Render(w, r, h.srv.Template(sheet.WithPartials(assets), "templates/import.html", sheet.Partials), v)
 }
 
 func (h *handlers) submit(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
@@ -221,7 +115,7 @@ func (h *handlers) submit(w http.ResponseWriter, r *http.Request, a *auth.Actor)
 	if err := mayImport(a); err != nil {
 		return h.svc.Auth.Refuse(r.Context(), a, auth.UserManage, "directory", err)
 	}
-	data, dry, err := readUpload(w, r)
+	data, dry, err := sheet.ReadUpload(w, r, MaxFileSize)
 	d := &pageData{Submitted: true, DryRun: dry, CheckOnly: dry}
 	if err != nil {
 		if _, ok := apperr.As(err); ok {
@@ -231,15 +125,10 @@ func (h *handlers) submit(w http.ResponseWriter, r *http.Request, a *auth.Actor)
 		return err
 	}
 	res, err := h.svc.Import(r.Context(), a, data, dry)
-	var rej *Rejected
+	var rej *sheet.Rejected
 	switch {
 	case errors.As(err, &rej):
-		d.Rows, d.Message = rej.Rows, rej.Message()
-		seen := map[string]bool{}
-		for _, e := range rej.Rows {
-			seen[e.Sheet+"\x00"+strconv.Itoa(e.Row)] = true
-		}
-		d.RowCount = len(seen)
+		d.Report = sheet.ReportOf(rej)
 		h.render(w, r, a, d, nil)
 		return nil
 	case err != nil:
@@ -261,18 +150,8 @@ var messages = map[string][2]string{
 	"dirimport.title":          {"Excel 导入组织与人员", "Import organisations and people from Excel"},
 	"dirimport.back":           {"返回人员列表", "Back to people"},
 	"dirimport.intro":          {"一个工作簿含“组织机构”和“人员”两张表（可只有其一）。导入前会检查每一行；只要有一处问题，就什么都不写入，并列出全部问题。", "One workbook with the sheets 组织机构 (organisations) and 人员 (people), either may be absent. Every row is checked first; if anything is wrong, nothing is written and every problem is listed."},
-	"dirimport.file":           {"Excel 文件（.xlsx，不超过 10 MiB）", "Excel file (.xlsx, at most 10 MiB)"},
-	"dirimport.dry_run":        {"先检查，不导入", "Check only, do not import"},
-	"dirimport.submit":         {"上传", "Upload"},
-	"dirimport.template":       {"下载导入模板", "Download the template"},
 	"dirimport.export":         {"导出现有组织与人员", "Export current organisations and people"},
 	"dirimport.export_hint":    {"导出文件与模板格式相同；手机号已脱敏，密码列为空。", "The export has the template's format; phone numbers are masked and the password column is empty."},
-	"dirimport.problems":       {"发现问题，未写入任何数据", "Problems found; nothing was written"},
-	"dirimport.problem_counts": {"共 %d 处问题，涉及 %d 行。请在 Excel 中修改后重新上传。", "%d problem(s) on %d row(s). Correct them in Excel and upload again."},
-	"dirimport.sheet":          {"工作表", "Sheet"},
-	"dirimport.row":            {"行", "Row"},
-	"dirimport.column":         {"列", "Column"},
-	"dirimport.message":        {"问题", "Problem"},
 	"dirimport.checked":        {"检查通过", "Check passed"},
 	"dirimport.checked_detail": {"可新增 %d 个组织、%d 名人员。取消勾选“先检查，不导入”后再次上传同一文件即可导入。", "%d organisation(s) and %d person(s) can be created. Untick “Check only” and upload the same file again to import."},
 	"dirimport.done":           {"导入完成", "Import complete"},
@@ -280,7 +159,6 @@ var messages = map[string][2]string{
 	"dirimport.passwords":      {"系统生成的初始密码", "Generated initial passwords"},
 	"dirimport.passwords_warn": {"这些密码只显示这一次，离开本页后无法再查看。请当面或通过安全渠道分别交给本人，不要通过群聊或邮件群发。", "These passwords are shown this once and cannot be seen again. Hand each one to its owner in person or over a safe channel; never post them to a group chat or mailing list."},
 	"dirimport.password":       {"初始密码", "Initial password"},
-	"dirimport.again":          {"继续导入", "Import another file"},
 	"dirimport.how":            {"填写要点", "How to fill it in"},
 	"dirimport.how_1":          {"组织机构：名称、类型、编码、上级编码必填；上级可以是已有组织，也可以是本表中写在前面的行。", "Organisations: name, kind, code and parent code are required; the parent may exist already or be an earlier row of the sheet."},
 	"dirimport.how_2":          {"人员：登录名、姓名、所属组织编码必填；角色写成“工作人员@SFQ-QS; 网格员@SFQ-QS-01”。", "People: login, name and organisation code are required; write roles as “staff@SFQ-QS; grid_worker@SFQ-QS-01”."},

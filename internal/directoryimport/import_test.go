@@ -577,3 +577,103 @@ func TestImportPage(t *testing.T) {
 		}
 	})
 }
+
+// withTitles is s with a title row above each header (merged over it, as
+// offices write them) and the merges given per sheet.
+func (s sheets) withTitles(t testing.TB, merges map[string][][2]string) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetSheetName("Sheet1", "组织机构")
+	f.NewSheet("人员")
+	for name, rows := range map[string][][]string{"组织机构": s.orgs, "人员": s.people} {
+		f.SetCellStr(name, "A1", "青山镇"+name+"（2026 年 11 月）")
+		if err := f.MergeCell(name, "A1", "D1"); err != nil {
+			t.Fatal(err)
+		}
+		for i, row := range rows {
+			for j, v := range row {
+				cell, _ := excelize.CoordinatesToCellName(j+1, i+3) // a blank row under the title
+				f.SetCellStr(name, cell, v)
+			}
+		}
+		for _, m := range merges[name] {
+			if err := f.MergeCell(name, m[0], m[1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// The shared reader (internal/sheet) finds the header below a title, refuses
+// merged header and data cells, and names the cell of each problem.
+func TestImportReadsTitlesMergesAndCells(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d)
+		admin := env.SignIn("admin")
+
+		t.Run("a title above the header", func(t *testing.T) {
+			before := countAll(t, env)
+			r := upload(admin, "/api/v1/import/directory?dry_run=1", valid.withTitles(t, nil), nil)
+			var res result
+			r.JSON(t, &res)
+			if r.StatusCode != http.StatusOK || !res.DryRun || res.OrgsCreated != 2 || res.PeopleCreated != 3 {
+				t.Fatalf("status %d %s", r.StatusCode, r.Body)
+			}
+			if after := countAll(t, env); after != before {
+				t.Fatalf("a dry run wrote: %+v → %+v", before, after)
+			}
+		})
+
+		t.Run("problems name the cell, below a title too", func(t *testing.T) {
+			s := valid.clone()
+			s.people[2][2] = "SFQ-NOPE"
+			r := upload(admin, "/api/v1/import/directory", s.withTitles(t, nil), nil)
+			var body rejected
+			r.JSON(t, &body)
+			// people[2] is the second data row: Excel row 5 under the title, the blank row and the header.
+			if r.StatusCode != http.StatusUnprocessableEntity || len(body.Rows) != 1 ||
+				body.Rows[0] != (directoryimport.RowError{Sheet: "人员", Row: 5, Column: "所属组织编码", Cell: "C5", Message: body.Rows[0].Message}) ||
+				!strings.Contains(body.Rows[0].Message, "SFQ-NOPE") {
+				t.Fatalf("status %d %s", r.StatusCode, r.Body)
+			}
+		})
+
+		for _, tc := range []struct {
+			name, sheet, merge0, merge1 string
+			row                         int
+			column, msg                 string
+		}{
+			{"merged data cells", "人员", "C4", "C5", 4, "所属组织编码", "合并单元格 C4:C5"},
+			{"merged header cells", "组织机构", "C3", "D3", 3, "编码", "表头有合并单元格 C3:D3"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				before := countAll(t, env)
+				data := valid.withTitles(t, map[string][][2]string{tc.sheet: {{tc.merge0, tc.merge1}}})
+				r := upload(admin, "/api/v1/import/directory", data, nil)
+				var body rejected
+				r.JSON(t, &body)
+				if r.StatusCode != http.StatusUnprocessableEntity || body.Error.Code != "rule_violated" {
+					t.Fatalf("status %d %s", r.StatusCode, r.Body)
+				}
+				found := false
+				for _, e := range body.Rows {
+					if e.Sheet == tc.sheet && e.Row == tc.row && e.Column == tc.column && e.Cell == tc.merge0+":"+tc.merge1 && strings.Contains(e.Message, tc.msg) {
+						found = true
+					}
+				}
+				if !found {
+					t.Fatalf("no problem on %s row %d column %s with %q in %+v", tc.sheet, tc.row, tc.column, tc.msg, body.Rows)
+				}
+				if after := countAll(t, env); after != before {
+					t.Fatalf("written: %+v → %+v", before, after)
+				}
+			})
+		}
+	})
+}

@@ -28,6 +28,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/db"
 	"github.com/anwen-gov/anwen/internal/org"
 	"github.com/anwen-gov/anwen/internal/people"
+	"github.com/anwen-gov/anwen/internal/sheet"
 )
 
 // Service imports and exports the directory.
@@ -37,28 +38,6 @@ type Service struct {
 	Clock  clock.Clock
 	Orgs   *org.Service
 	People *people.Service
-}
-
-// RowError is one problem found in the workbook.
-type RowError struct {
-	Sheet   string `json:"sheet"`
-	Row     int    `json:"row"`    // 1-based Excel row number
-	Column  string `json:"column"` // header text as written in the file
-	Message string `json:"message"`
-}
-
-// Rejected is the error of an import with problems: nothing was written.
-type Rejected struct {
-	Rows []RowError
-}
-
-func (e *Rejected) Error() string {
-	return fmt.Sprintf("directory import rejected: %d problem(s)", len(e.Rows))
-}
-
-// Message is the one-line summary of a rejection.
-func (e *Rejected) Message() string {
-	return fmt.Sprintf("导入文件有 %d 处问题，未写入任何数据 / the file has %d problem(s); nothing was written", len(e.Rows), len(e.Rows))
 }
 
 // Result is what a successful import (or dry run) answers.
@@ -119,12 +98,12 @@ type planner struct {
 	people   []plannedPerson
 }
 
-func (p *planner) fail(sheet *sheetData, cols []column, row int, field, format string, args ...any) {
-	p.errs = append(p.errs, RowError{Sheet: sheet.name, Row: row, Column: sheet.header(cols, field), Message: fmt.Sprintf(format, args...)})
+func (p *planner) fail(sh *sheet.Sheet, row int, field, format string, args ...any) {
+	p.errs = append(p.errs, sh.RowError(row, field, format, args...))
 }
 
 // Import reads data and, when every row passes, creates what it describes
-// (unless dryRun). A file with problems yields *Rejected and writes nothing;
+// (unless dryRun). A file with problems yields *sheet.Rejected and writes nothing;
 // when some of the problems are permission refusals, one denied audit record
 // says so.
 func (s *Service) Import(ctx context.Context, a *auth.Actor, data []byte, dryRun bool) (*Result, error) {
@@ -133,15 +112,15 @@ func (s *Service) Import(ctx context.Context, a *auth.Actor, data []byte, dryRun
 		return nil, err
 	}
 	var headerErrs []RowError
-	for _, sh := range []*sheetData{wb.orgs, wb.people} {
+	for _, sh := range []*sheet.Sheet{wb.orgs, wb.people} {
 		if sh != nil {
-			headerErrs = append(headerErrs, sh.errs...)
+			headerErrs = append(headerErrs, sh.Problems...)
 		}
 	}
 	if len(headerErrs) > 0 {
-		return nil, &Rejected{Rows: headerErrs}
+		return nil, &sheet.Rejected{Rows: headerErrs}
 	}
-	if (wb.orgs == nil || len(wb.orgs.rows) == 0) && (wb.people == nil || len(wb.people.rows) == 0) {
+	if (wb.orgs == nil || len(wb.orgs.Rows) == 0) && (wb.people == nil || len(wb.people.Rows) == 0) {
 		return nil, apperr.Field(apperr.ERULE, "file", "文件中没有可导入的数据行 / the file holds no rows to import")
 	}
 	p := &planner{s: s, a: a, ctx: ctx, wb: wb, orgRow: map[string]int{}, planned: map[string]int{}, broken: map[string]bool{}}
@@ -162,7 +141,7 @@ func (s *Service) Import(ctx context.Context, a *auth.Actor, data []byte, dryRun
 				return nil, err
 			}
 		}
-		return nil, &Rejected{Rows: p.errs}
+		return nil, &sheet.Rejected{Rows: p.errs}
 	}
 	res := &Result{DryRun: dryRun, OrgsCreated: len(p.orgs), PeopleCreated: len(p.people), Passwords: []Password{}}
 	if dryRun {
@@ -176,20 +155,20 @@ func (s *Service) Import(ctx context.Context, a *auth.Actor, data []byte, dryRun
 func (p *planner) load() error {
 	codes := map[string]bool{}
 	if sh := p.wb.orgs; sh != nil {
-		for _, r := range sh.rows {
-			codes[r.cells["code"]] = true
-			codes[r.cells["parent_code"]] = true
+		for _, r := range sh.Rows {
+			codes[r.Cells["code"]] = true
+			codes[r.Cells["parent_code"]] = true
 		}
 	}
 	var logins []string
 	if sh := p.wb.people; sh != nil {
-		for _, r := range sh.rows {
-			codes[r.cells["org_code"]] = true
-			refs, _ := ParseRoles(r.cells["roles"])
+		for _, r := range sh.Rows {
+			codes[r.Cells["org_code"]] = true
+			refs, _ := ParseRoles(r.Cells["roles"])
 			for _, ref := range refs {
 				codes[ref.Code] = true
 			}
-			logins = append(logins, normLogin(r.cells["login"]))
+			logins = append(logins, normLogin(r.Cells["login"]))
 		}
 	}
 	delete(codes, "")
@@ -306,35 +285,35 @@ func (p *planner) planOrgs() {
 		return
 	}
 	// First pass: where each code is defined, and duplicates within the file.
-	for _, r := range sh.rows {
-		if c := r.cells["code"]; c != "" {
+	for _, r := range sh.Rows {
+		if c := r.Cells["code"]; c != "" {
 			if _, dup := p.orgRow[c]; !dup {
-				p.orgRow[c] = r.num
+				p.orgRow[c] = r.Num
 			}
 		}
 	}
-	for _, r := range sh.rows {
+	for _, r := range sh.Rows {
 		p.planOrg(sh, r)
 	}
 }
 
-func (p *planner) planOrg(sh *sheetData, r rowData) {
+func (p *planner) planOrg(sh *sheet.Sheet, r sheet.Row) {
 	before := len(p.errs)
-	in := org.Input{Name: r.cells["name"], Code: r.cells["code"]}
+	in := org.Input{Name: r.Cells["name"], Code: r.Cells["code"]}
 	kindOK := true
-	if k := r.cells["kind"]; k == "" {
-		p.fail(sh, orgColumns, r.num, "kind", "类型不能为空 / the kind is required")
+	if k := r.Cells["kind"]; k == "" {
+		p.fail(sh, r.Num, "kind", "类型不能为空 / the kind is required")
 		kindOK = false
 	} else if kind, ok := parseKind(k); ok {
 		in.Kind = kind
 	} else {
-		p.fail(sh, orgColumns, r.num, "kind", "类型“%s”无效，可填：区、乡镇、街道、开发区、村、社区、部门、派出所 / unknown kind %q", short(k), short(k))
+		p.fail(sh, r.Num, "kind", "类型“%s”无效，可填：区、乡镇、街道、开发区、村、社区、部门、派出所 / unknown kind %q", short(k), short(k))
 		kindOK = false
 	}
-	if v := r.cells["sort"]; v != "" {
+	if v := r.Cells["sort"]; v != "" {
 		n, err := parseInt(v)
 		if err != nil {
-			p.fail(sh, orgColumns, r.num, "sort", "排序须为整数 / the sort order must be a whole number")
+			p.fail(sh, r.Num, "sort", "排序须为整数 / the sort order must be a whole number")
 		}
 		in.Sort = n
 	}
@@ -343,24 +322,24 @@ func (p *planner) planOrg(sh *sheetData, r rowData) {
 		check.Kind = org.Village
 	}
 	for _, e := range validateOrg(check) {
-		p.fail(sh, orgColumns, r.num, orgFields[e.Field], "%s", e.Message)
+		p.fail(sh, r.Num, orgFields[e.Field], "%s", e.Message)
 	}
 	in.Name = strings.TrimSpace(in.Name)
 	code := in.Code
 	switch {
 	case code == "":
-		p.fail(sh, orgColumns, r.num, "code", "编码不能为空（导入时各行靠编码相互引用） / the code is required (rows refer to each other by code)")
+		p.fail(sh, r.Num, "code", "编码不能为空（导入时各行靠编码相互引用） / the code is required (rows refer to each other by code)")
 	case strings.ContainsAny(code, badCodeChars) || strings.ContainsFunc(code, isSpace):
-		p.fail(sh, orgColumns, r.num, "code", "编码不能含空格或 ; , 、 @ 引号 / the code may not hold spaces, ; , @ or quotes")
-	case p.orgRow[code] != r.num:
-		p.fail(sh, orgColumns, r.num, "code", "编码“%s”与第 %d 行重复 / the code %q repeats row %d", code, p.orgRow[code], code, p.orgRow[code])
+		p.fail(sh, r.Num, "code", "编码不能含空格或 ; , 、 @ 引号 / the code may not hold spaces, ; , @ or quotes")
+	case p.orgRow[code] != r.Num:
+		p.fail(sh, r.Num, "code", "编码“%s”与第 %d 行重复 / the code %q repeats row %d", code, p.orgRow[code], code, p.orgRow[code])
 		code = "" // the first row keeps the code
 	case p.existing[code] != nil:
-		p.fail(sh, orgColumns, r.num, "code", "编码“%s”已存在 / the code %q already exists", code, code)
+		p.fail(sh, r.Num, "code", "编码“%s”已存在 / the code %q already exists", code, code)
 	}
 
-	po := plannedOrg{row: r.num, in: in, parentIdx: -1}
-	parentCode := r.cells["parent_code"]
+	po := plannedOrg{row: r.Num, in: in, parentIdx: -1}
+	parentCode := r.Cells["parent_code"]
 	parentKnown := false
 	parentKind, parentPath := "", ""
 	switch {
@@ -368,25 +347,25 @@ func (p *planner) planOrg(sh *sheetData, r rowData) {
 		parentKnown = true
 		if !p.a.Operator {
 			p.denied++
-			p.fail(sh, orgColumns, r.num, "parent_code", "区级根组织只能在服务器命令行创建，请填写上级编码 / a district root can only be created on the server's command line; fill in the parent code")
+			p.fail(sh, r.Num, "parent_code", "区级根组织只能在服务器命令行创建，请填写上级编码 / a district root can only be created on the server's command line; fill in the parent code")
 		}
 	case parentCode == "":
-		p.fail(sh, orgColumns, r.num, "parent_code", "上级编码不能为空 / the parent code is required")
+		p.fail(sh, r.Num, "parent_code", "上级编码不能为空 / the parent code is required")
 	case parentCode == code && code != "":
-		p.fail(sh, orgColumns, r.num, "parent_code", "上级编码不能是本行自己的编码 / an organisation cannot be its own parent")
+		p.fail(sh, r.Num, "parent_code", "上级编码不能是本行自己的编码 / an organisation cannot be its own parent")
 	default:
 		if i, ok := p.planned[parentCode]; ok {
 			po.parentIdx = i
 			t := p.orgs[i].target
 			parentKind, parentPath = t.kind, t.path
 			parentKnown = !p.broken[parentCode]
-		} else if row, later := p.orgRow[parentCode]; later && row > r.num {
-			p.fail(sh, orgColumns, r.num, "parent_code", "上级编码“%s”在第 %d 行，须写在本行之前 / the parent %q is on row %d: put it above this row", parentCode, row, parentCode, row)
+		} else if row, later := p.orgRow[parentCode]; later && row > r.Num {
+			p.fail(sh, r.Num, "parent_code", "上级编码“%s”在第 %d 行，须写在本行之前 / the parent %q is on row %d: put it above this row", parentCode, row, parentCode, row)
 		} else if o := p.existing[parentCode]; o != nil {
 			po.parent = o
 			parentKind, parentPath, parentKnown = o.Kind, o.Path, true
 		} else if _, above := p.orgRow[parentCode]; !above {
-			p.fail(sh, orgColumns, r.num, "parent_code", "上级编码“%s”不存在 / no organisation has the code %q", parentCode, parentCode)
+			p.fail(sh, r.Num, "parent_code", "上级编码“%s”不存在 / no organisation has the code %q", parentCode, parentCode)
 		}
 		// Otherwise a row above defines the code but could not be planned:
 		// its problem is reported there.
@@ -396,15 +375,15 @@ func (p *planner) planOrg(sh *sheetData, r rowData) {
 			if err := auth.Authorize(p.a, auth.OrgManage, parentPath); err != nil {
 				p.denied++
 				if apperr.Code(err) == apperr.EFORBIDDEN {
-					p.fail(sh, orgColumns, r.num, "parent_code", "无权在“%s”下新增组织 / you may not add organisations under %q", parentCode, parentCode)
+					p.fail(sh, r.Num, "parent_code", "无权在“%s”下新增组织 / you may not add organisations under %q", parentCode, parentCode)
 				} else {
-					p.fail(sh, orgColumns, r.num, "parent_code", "上级编码“%s”不存在或不在您的管辖范围内 / %q does not exist or is outside your scope", parentCode, parentCode)
+					p.fail(sh, r.Num, "parent_code", "上级编码“%s”不存在或不在您的管辖范围内 / %q does not exist or is outside your scope", parentCode, parentCode)
 				}
 			}
 		}
 		if parentKind != "" || parentCode == "" {
 			if err := org.CheckParentKind(in.Kind, parentKind); err != nil {
-				p.fail(sh, orgColumns, r.num, "parent_code", "%s", kindMessage(in.Kind, parentKind, err))
+				p.fail(sh, r.Num, "parent_code", "%s", kindMessage(in.Kind, parentKind, err))
 			}
 		}
 	}
@@ -516,10 +495,10 @@ func (p *planner) planPeople() {
 		unknown[code] = id
 		return id
 	}
-	for _, r := range sh.rows {
+	for _, r := range sh.Rows {
 		before := len(p.errs)
-		in := people.Input{Login: normLogin(r.cells["login"]), Name: r.cells["name"], Post: r.cells["post"], Phone: r.cells["phone"]}
-		fail := func(field, format string, args ...any) { p.fail(sh, personColumns, r.num, field, format, args...) }
+		in := people.Input{Login: normLogin(r.Cells["login"]), Name: r.Cells["name"], Post: r.Cells["post"], Phone: r.Cells["phone"]}
+		fail := func(field, format string, args ...any) { p.fail(sh, r.Num, field, format, args...) }
 
 		maskedPhone := strings.ContainsAny(in.Phone, "*＊")
 		if maskedPhone {
@@ -527,7 +506,7 @@ func (p *planner) planPeople() {
 		}
 
 		// The person's organisation.
-		orgCode := r.cells["org_code"]
+		orgCode := r.Cells["org_code"]
 		var home target
 		homeOK := false
 		if orgCode == "" {
@@ -542,7 +521,7 @@ func (p *planner) planPeople() {
 		}
 
 		// Roles with their scopes.
-		refs, rerr := ParseRoles(r.cells["roles"])
+		refs, rerr := ParseRoles(r.Cells["roles"])
 		rolesOK := rerr == nil
 		if rerr != nil {
 			fail("roles", "%s", rerr.Error())
@@ -582,7 +561,7 @@ func (p *planner) planPeople() {
 			if row, dup := firstRow[in.Login]; dup {
 				fail("login", "登录名“%s”与第 %d 行重复 / the login %q repeats row %d", in.Login, row, in.Login, row)
 			} else {
-				firstRow[in.Login] = r.num
+				firstRow[in.Login] = r.Num
 				if p.logins[in.Login] {
 					fail("login", "登录名“%s”已存在 / the login %q already exists", in.Login, in.Login)
 				}
@@ -590,7 +569,7 @@ func (p *planner) planPeople() {
 		}
 
 		// The initial password.
-		pp := plannedPerson{row: r.num, password: r.cells["password"]}
+		pp := plannedPerson{row: r.Num, password: r.Cells["password"]}
 		if pp.password == "" {
 			pp.generate = true
 		} else if err := auth.CheckPolicy(pp.password, in.Login); err != nil {
@@ -725,7 +704,7 @@ func (s *Service) write(ctx context.Context, a *auth.Actor, p *planner, data []b
 			}
 			o, err := org.CreateTx(ctx, tx, now, parent, po.in)
 			if apperr.Code(err) == apperr.ECONFLICT {
-				return &Rejected{Rows: []RowError{{Sheet: p.wb.orgs.name, Row: po.row, Column: p.wb.orgs.header(orgColumns, "code"), Message: errMessage(err)}}}
+				return &sheet.Rejected{Rows: []RowError{p.wb.orgs.RowError(po.row, "code", "%s", errMessage(err))}}
 			}
 			if err != nil {
 				return err
@@ -746,7 +725,7 @@ func (s *Service) write(ctx context.Context, a *auth.Actor, p *planner, data []b
 			}
 			id, err := people.CreateTx(ctx, tx, now, in, hashes[i], true)
 			if apperr.Code(err) == apperr.ECONFLICT {
-				return &Rejected{Rows: []RowError{{Sheet: p.wb.people.name, Row: pp.row, Column: p.wb.people.header(personColumns, "login"), Message: errMessage(err)}}}
+				return &sheet.Rejected{Rows: []RowError{p.wb.people.RowError(pp.row, "login", "%s", errMessage(err))}}
 			}
 			if err != nil {
 				return err

@@ -81,22 +81,6 @@ func FuzzParseRoles(f *testing.F) {
 
 func utf8Clean(s string) bool { return strings.ToValidUTF8(s, "") == s }
 
-func TestNormHeader(t *testing.T) {
-	for in, want := range map[string]string{
-		"名称（必填）":           "名称",
-		" 上级 编码 ":          "上级编码",
-		"Parent_Code":      "parentcode",
-		"ＰＡＲＥＮＴ＿ＣＯＤＥ":      "parentcode",
-		"所属组织编码(required)": "所属组织编码",
-		"*登录名":             "登录名",
-		"角色【如 工作人员@SFQ】":   "角色",
-	} {
-		if got := normHeader(in); got != want {
-			t.Errorf("normHeader(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestParseKind(t *testing.T) {
 	for in, want := range map[string]string{"村": "village", "镇": "township", "乡": "township", "乡镇": "township", "街道": "street",
 		"开发区": "zone", "社区": "community", "部门": "department", "派出所": "police_station", "区": "district",
@@ -142,14 +126,14 @@ func TestReadWorkbook(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if wb.people != nil || wb.orgs == nil || len(wb.orgs.errs) != 0 {
+		if wb.people != nil || wb.orgs == nil || len(wb.orgs.Problems) != 0 {
 			t.Fatalf("sheets: %+v", wb)
 		}
-		if wb.orgs.headerRow != 2 || len(wb.orgs.rows) != 2 || wb.orgs.rows[0].num != 3 || wb.orgs.rows[1].num != 6 {
-			t.Fatalf("rows: header %d, %+v", wb.orgs.headerRow, wb.orgs.rows)
+		if wb.orgs.HeaderRow != 2 || len(wb.orgs.Rows) != 2 || wb.orgs.Rows[0].Num != 3 || wb.orgs.Rows[1].Num != 6 {
+			t.Fatalf("rows: header %d, %+v", wb.orgs.HeaderRow, wb.orgs.Rows)
 		}
-		if wb.orgs.rows[1].cells["code"] != "A-2" || wb.orgs.header(orgColumns, "code") != "编 码" {
-			t.Fatalf("cells %v, header %q", wb.orgs.rows[1].cells, wb.orgs.header(orgColumns, "code"))
+		if wb.orgs.Rows[1].Cells["code"] != "A-2" || wb.orgs.Header("code") != "编 码" {
+			t.Fatalf("cells %v, header %q", wb.orgs.Rows[1].Cells, wb.orgs.Header("code"))
 		}
 	})
 	t.Run("missing and repeated columns", func(t *testing.T) {
@@ -158,10 +142,10 @@ func TestReadWorkbook(t *testing.T) {
 			t.Fatal(err)
 		}
 		msgs := ""
-		for _, e := range wb.people.errs {
+		for _, e := range wb.people.Problems {
 			msgs += e.Column + ":" + e.Message + "\n"
 		}
-		if len(wb.people.errs) != 2 || !strings.Contains(msgs, "登录名:") || !strings.Contains(msgs, "所属组织编码:") {
+		if len(wb.people.Problems) != 2 || !strings.Contains(msgs, "登录名:") || !strings.Contains(msgs, "所属组织编码:") {
 			t.Fatalf("errors: %s", msgs)
 		}
 	})

@@ -186,16 +186,16 @@ func (s *Service) Template(ctx context.Context, a *auth.Actor) ([]byte, error) {
 	}
 	for i, c := range columns {
 		name, _ := excelize.ColumnNumberToName(i + 1)
-		f.SetCellStr(SheetData, name+"1", c.header)
-		f.SetColWidth(SheetData, name, name, c.width)
-		if c.field == colFounded {
+		f.SetCellStr(SheetData, name+"1", c.Header)
+		f.SetColWidth(SheetData, name, name, c.Width)
+		if c.Field == colFounded {
 			f.SetColStyle(SheetData, name, st.date)
 		}
 		if v := exampleRow[i]; v != "" {
 			f.SetCellStr(SheetData, name+"2", v)
 		}
 		var list []string
-		switch c.field {
+		switch c.Field {
 		case colIndustry:
 			for _, ind := range Industries {
 				list = append(list, ind.Name)
@@ -256,7 +256,7 @@ func (s *Service) Export(ctx context.Context, a *auth.Actor, flt Filter) ([]byte
 		return nil, 0, err
 	}
 	for i, c := range columns {
-		if err := sw.SetColWidth(i+1, i+1, c.width); err != nil {
+		if err := sw.SetColWidth(i+1, i+1, c.Width); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -265,7 +265,7 @@ func (s *Service) Export(ctx context.Context, a *auth.Actor, flt Filter) ([]byte
 	}
 	head := make([]any, len(columns))
 	for i, c := range columns {
-		head[i] = excelize.Cell{StyleID: st.head, Value: c.header}
+		head[i] = excelize.Cell{StyleID: st.head, Value: c.Header}
 	}
 	if err := sw.SetRow("A1", head); err != nil {
 		return nil, 0, err

@@ -3,8 +3,6 @@ package enterprise
 import (
 	"embed"
 	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,13 +13,12 @@ import (
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
 	"github.com/anwen-gov/anwen/internal/org"
+	"github.com/anwen-gov/anwen/internal/sheet"
 	"github.com/anwen-gov/anwen/internal/web"
 )
 
 //go:embed templates
 var templates embed.FS
-
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 type handlers struct {
 	srv  *web.Server
@@ -273,110 +270,19 @@ func (h *handlers) apiCreateContact(w http.ResponseWriter, r *http.Request, a *a
 
 // ---- Excel ----
 
-// readUpload reads the workbook of a request: the "file" field of a
-// multipart form, or the whole body sent as an xlsx (or octet-stream), and
-// a "dry_run" form field. (The pattern of internal/directoryimport.)
-func readUpload(w http.ResponseWriter, r *http.Request) (data []byte, dryRun bool, err error) {
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	r.Body = http.MaxBytesReader(w, r.Body, MaxFileSize+1<<20)
-	defer func() {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			err = errTooLarge
-		}
-	}()
-	malformed := apperr.Field(apperr.EINVALID, "file", "表单格式错误 / malformed form")
-	switch ct {
-	case "multipart/form-data":
-		mr, err := r.MultipartReader()
-		if err != nil {
-			return nil, false, malformed
-		}
-		for {
-			part, err := mr.NextPart()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, false, tooLargeOr(err, malformed)
-			}
-			switch part.FormName() {
-			case "file":
-				if data != nil {
-					return nil, false, apperr.Field(apperr.EINVALID, "file", "一次只能导入一个文件 / send one file at a time")
-				}
-				b, err := io.ReadAll(io.LimitReader(part, MaxFileSize+1))
-				if err != nil {
-					return nil, false, tooLargeOr(err, malformed)
-				}
-				if len(b) > MaxFileSize {
-					return nil, false, errTooLarge
-				}
-				data = b
-			case "dry_run":
-				b, _ := io.ReadAll(io.LimitReader(part, 16))
-				dryRun = truthy(string(b))
-			}
-			part.Close()
-		}
-	case xlsxType, "application/octet-stream":
-		b, err := io.ReadAll(io.LimitReader(r.Body, MaxFileSize+1))
-		if err != nil {
-			return nil, false, tooLargeOr(err, malformed)
-		}
-		if len(b) > MaxFileSize {
-			return nil, false, errTooLarge
-		}
-		data = b
-	default:
-		return nil, false, apperr.New(apperr.EUNSUPPORTED, "请以 multipart/form-data（字段 file）或 %s 上传 / send multipart/form-data (field file) or %s", xlsxType, xlsxType)
-	}
-	if len(data) == 0 {
-		return nil, false, apperr.Field(apperr.EINVALID, "file", "请选择要导入的 Excel 文件 / choose an Excel file to import")
-	}
-	return data, dryRun, nil
-}
-
-func tooLargeOr(err error, otherwise error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return errTooLarge
-	}
-	return otherwise
-}
-
-func truthy(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "1", "true", "on", "yes":
-		return true
-	}
-	return false
-}
-
-// RejectedBody is the 422 answer of an import with problems.
-type RejectedBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-	Rows []RowError `json:"rows"`
-}
-
 func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
 	allowLongWrite(w)
 	if err := h.svc.mayImport(r.Context(), a); err != nil {
 		return err
 	}
-	data, formDry, err := readUpload(w, r)
+	data, formDry, err := sheet.ReadUpload(w, r, MaxFileSize)
 	if err != nil {
 		return err
 	}
-	res, err := h.svc.Import(r.Context(), a, data, formDry || truthy(r.URL.Query().Get("dry_run")))
-	var rej *Rejected
+	res, err := h.svc.Import(r.Context(), a, data, formDry || sheet.Truthy(r.URL.Query().Get("dry_run")))
+	var rej *sheet.Rejected
 	if errors.As(err, &rej) {
-		var body RejectedBody
-		body.Error.Code, body.Error.Message, body.Rows = apperr.ERULE, rej.Message(), rej.Rows
-		web.WriteJSON(w, http.StatusUnprocessableEntity, body)
+		sheet.WriteRejected(w, rej)
 		return nil
 	}
 	if err != nil {
@@ -386,20 +292,12 @@ func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request, a *auth.Act
 	return nil
 }
 
-func sendXLSX(w http.ResponseWriter, asciiName, name string, data []byte) {
-	w.Header().Set("Content-Type", xlsxType)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+asciiName+`"; filename*=UTF-8''`+url.PathEscape(name))
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	w.Write(data)
-}
-
 func (h *handlers) template(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
 	data, err := h.svc.Template(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	sendXLSX(w, "anwen-enterprises-template.xlsx", "企业场所导入模板.xlsx", data)
+	sheet.SendXLSX(w, "anwen-enterprises-template.xlsx", "企业场所导入模板.xlsx", data)
 	return nil
 }
 
@@ -414,7 +312,7 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request, a *auth.Actor)
 		return err
 	}
 	day := h.svc.Clock.Now().In(calendar.Location).Format("20060102")
-	sendXLSX(w, "anwen-enterprises-"+day+".xlsx", "企业场所台账-"+day+".xlsx", data)
+	sheet.SendXLSX(w, "anwen-enterprises-"+day+".xlsx", "企业场所台账-"+day+".xlsx", data)
 	return nil
 }
 

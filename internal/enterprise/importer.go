@@ -14,21 +14,8 @@ import (
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/db"
 	"github.com/anwen-gov/anwen/internal/org"
+	"github.com/anwen-gov/anwen/internal/sheet"
 )
-
-// Rejected is the error of an import with problems: nothing was written.
-type Rejected struct {
-	Rows []RowError
-}
-
-func (e *Rejected) Error() string {
-	return fmt.Sprintf("enterprise import rejected: %d problem(s)", len(e.Rows))
-}
-
-// Message is the one-line summary of a rejection.
-func (e *Rejected) Message() string {
-	return fmt.Sprintf("导入文件有 %d 处问题，未写入任何数据 / the file has %d problem(s); nothing was written", len(e.Rows), len(e.Rows))
-}
 
 // ImportResult is what a successful import (or dry run) answers.
 type ImportResult struct {
@@ -56,7 +43,7 @@ type planner struct {
 	s       *Service
 	a       *auth.Actor
 	ctx     context.Context
-	sh      *sheetData
+	sh      *sheet.Sheet
 	denied  int
 	orgs    map[string]*org.Org // code → org (nil: none)
 	byUSCC  map[string]int      // code → row that first names it
@@ -67,7 +54,7 @@ type planner struct {
 // Import reads data and, when every row passes, writes what it describes
 // (unless dryRun): a row with a 系统编号, or with the credit code of an
 // enterprise already registered, updates it; any other row registers a new
-// one. A file with problems yields *Rejected and writes nothing; permission
+// one. A file with problems yields *sheet.Rejected and writes nothing; permission
 // refusals among them leave one denied record in the trail.
 func (s *Service) Import(ctx context.Context, a *auth.Actor, data []byte, dryRun bool) (*ImportResult, error) {
 	if err := s.mayImport(ctx, a); err != nil {
@@ -78,25 +65,25 @@ func (s *Service) Import(ctx context.Context, a *auth.Actor, data []byte, dryRun
 		return nil, err
 	}
 	p := &planner{s: s, a: a, ctx: ctx, sh: sh, orgs: map[string]*org.Org{}, byUSCC: map[string]int{}, byID: map[int64]int{}}
-	if len(sh.errs) == 0 || len(sh.headers) > 0 {
-		for _, rd := range sh.rows {
+	if len(sh.Problems) == 0 || len(sh.Fields()) > 0 {
+		for _, rd := range sh.Rows {
 			if err := p.plan(rd); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if len(sh.rows) == 0 && len(sh.errs) == 0 {
-		sh.fail(sh.headerRow+1, "", "工作表“%s”没有数据行 / the sheet %q has no data rows", sh.name, sh.name)
+	if len(sh.Rows) == 0 && len(sh.Problems) == 0 {
+		sh.Fail(sh.HeaderRow+1, "", "工作表“%s”没有数据行 / the sheet %q has no data rows", sh.Name, sh.Name)
 	}
 	if p.denied > 0 {
 		e := a.Entry(s.Clock.Now(), "enterprise.import", "enterprise", "", 0)
 		e.Result, e.Detail = audit.Denied, fmt.Sprintf("%d row(s) outside the importer's scope or rights", p.denied)
 		audit.AppendAlone(ctx, s.DB, e)
 	}
-	if len(sh.errs) > 0 {
-		rows := sh.errs
+	if len(sh.Problems) > 0 {
+		rows := sh.Problems
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Row < rows[j].Row })
-		return nil, &Rejected{Rows: rows}
+		return nil, &sheet.Rejected{Rows: rows}
 	}
 	res := &ImportResult{DryRun: dryRun}
 	var changed []plannedRow
@@ -144,7 +131,7 @@ func (s *Service) Import(ctx context.Context, a *auth.Actor, data []byte, dryRun
 			}
 		}
 		sum := a.Entry(now, "enterprise.import", "enterprise", "", 0)
-		sum.Detail = fmt.Sprintf("sheet %q: %d created, %d updated, %d unchanged", sh.name, res.Created, res.Updated, res.Unchanged)
+		sum.Detail = fmt.Sprintf("sheet %q: %d created, %d updated, %d unchanged", sh.Name, res.Created, res.Updated, res.Unchanged)
 		return audit.Append(ctx, tx, sum)
 	})
 	if err != nil {
@@ -165,9 +152,9 @@ func sameInput(x, y Input) bool {
 
 // rowErr turns a conflict found while writing (another import raced this
 // one) into a rejection naming the row.
-func rowErr(sh *sheetData, row int, err error) error {
+func rowErr(sh *sheet.Sheet, row int, err error) error {
 	if e, ok := apperr.As(err); ok && e.Code == apperr.ECONFLICT {
-		return &Rejected{Rows: []RowError{{Sheet: sh.name, Row: row, Column: sh.header(colUSCC), Message: e.Message}}}
+		return &sheet.Rejected{Rows: []RowError{sh.RowError(row, colUSCC, "%s", e.Message)}}
 	}
 	return err
 }
@@ -218,9 +205,9 @@ func parseBool(s string) (bool, bool) {
 
 // plan checks one row and, when it passes, adds it to the plan. Problems go
 // to the sheet's list; only database failures return an error.
-func (p *planner) plan(rd rowData) error {
-	sh, c := p.sh, rd.cells
-	before := len(sh.errs)
+func (p *planner) plan(rd sheet.Row) error {
+	sh, c := p.sh, rd.Cells
+	before := len(sh.Problems)
 	in := Input{Name: c[colName], USCC: c[colUSCC], Address: c[colAddress], PrincipalName: c[colPrincipal], PrincipalPhone: c[colPrincipalTel],
 		SafetyOfficerName: c[colOfficer], SafetyOfficerPhone: c[colOfficerTel], FoundedOn: c[colFounded]}
 	switch k := strings.ToLower(strings.TrimSpace(c[colKind])); k {
@@ -229,7 +216,7 @@ func (p *planner) plan(rd rowData) error {
 	case "场所", KindPlace:
 		in.Kind = KindPlace
 	default:
-		sh.fail(rd.num, colKind, "类型“%s”无效：填“企业”或“场所” / the kind %q is not valid: 企业 (enterprise) or 场所 (place)", c[colKind], c[colKind])
+		sh.Fail(rd.Num, colKind, "类型“%s”无效：填“企业”或“场所” / the kind %q is not valid: 企业 (enterprise) or 场所 (place)", c[colKind], c[colKind])
 	}
 	if v := c[colIndustry]; v != "" {
 		ind, ok := ParseIndustry(v)
@@ -238,20 +225,20 @@ func (p *planner) plan(rd rowData) error {
 			for i, x := range Industries {
 				names[i] = x.Name
 			}
-			sh.fail(rd.num, colIndustry, "行业“%s”不在列表中，可填：%s / the industry %q is not in the list", v, strings.Join(names, "、"), v)
+			sh.Fail(rd.Num, colIndustry, "行业“%s”不在列表中，可填：%s / the industry %q is not in the list", v, strings.Join(names, "、"), v)
 		}
 		in.Industry = ind.Code
 	} else {
-		sh.fail(rd.num, colIndustry, "请填写行业 / the industry is required")
+		sh.Fail(rd.Num, colIndustry, "请填写行业 / the industry is required")
 	}
 	if v := c[colRisk]; v != "" {
 		r, ok := ParseRisk(v)
 		if !ok {
-			sh.fail(rd.num, colRisk, "风险等级“%s”无效：填重大、较大、一般或低 / the risk level %q is not valid: 重大, 较大, 一般 or 低", v, v)
+			sh.Fail(rd.Num, colRisk, "风险等级“%s”无效：填重大、较大、一般或低 / the risk level %q is not valid: 重大, 较大, 一般 or 低", v, v)
 		}
 		in.RiskLevel = r
 	} else {
-		sh.fail(rd.num, colRisk, "请填写风险等级（重大、较大、一般或低） / the risk level is required")
+		sh.Fail(rd.Num, colRisk, "请填写风险等级（重大、较大、一般或低） / the risk level is required")
 	}
 	for _, fl := range []struct {
 		field string
@@ -259,24 +246,24 @@ func (p *planner) plan(rd rowData) error {
 	}{{colKey, &in.KeyEnterprise}, {colCrowded, &in.CrowdedPlace}, {colMajorHazard, &in.MajorHazardSource}, {colClosed, &in.Closed}} {
 		v, ok := parseBool(c[fl.field])
 		if !ok {
-			sh.fail(rd.num, fl.field, "“%s”无效：填“是”或“否” / %q is not valid: 是 (yes) or 否 (no)", c[fl.field], c[fl.field])
+			sh.Fail(rd.Num, fl.field, "“%s”无效：填“是”或“否” / %q is not valid: 是 (yes) or 否 (no)", c[fl.field], c[fl.field])
 		}
 		*fl.dst = v
 	}
 	if strings.ContainsAny(in.USCC, "Ee") && strings.Contains(in.USCC, "+") {
-		sh.fail(rd.num, colUSCC, "统一社会信用代码“%s”被 Excel 当成了数字：请把该列设为文本格式后重新输入 / the credit code %q was taken for a number: format the column as text and enter it again", in.USCC, in.USCC)
+		sh.Fail(rd.Num, colUSCC, "统一社会信用代码“%s”被 Excel 当成了数字：请把该列设为文本格式后重新输入 / the credit code %q was taken for a number: format the column as text and enter it again", in.USCC, in.USCC)
 		in.USCC = ""
 	}
 	var territory *org.Org
 	if code := c[colTerritoryCode]; code == "" {
-		sh.fail(rd.num, colTerritoryCode, "请填写属地编码 / the territory code is required")
+		sh.Fail(rd.Num, colTerritoryCode, "请填写属地编码 / the territory code is required")
 	} else {
 		o, err := p.orgByCode(code)
 		if err != nil {
 			return err
 		}
 		if o == nil {
-			sh.fail(rd.num, colTerritoryCode, "属地编码 %s 不存在 / there is no org with code %s", code, code)
+			sh.Fail(rd.Num, colTerritoryCode, "属地编码 %s 不存在 / there is no org with code %s", code, code)
 		} else {
 			territory, in.TerritoryOrgID = o, o.ID
 		}
@@ -287,7 +274,7 @@ func (p *planner) plan(rd rowData) error {
 			return err
 		}
 		if o == nil {
-			sh.fail(rd.num, colRegulatorCode, "监管部门编码 %s 不存在 / there is no org with code %s", code, code)
+			sh.Fail(rd.Num, colRegulatorCode, "监管部门编码 %s 不存在 / there is no org with code %s", code, code)
 		} else {
 			in.RegulatorOrgID = &o.ID
 		}
@@ -296,7 +283,7 @@ func (p *planner) plan(rd rowData) error {
 	if v := c[colID]; v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			sh.fail(rd.num, colID, "系统编号“%s”应为正整数（新登记的留空） / the id %q must be a positive integer (empty for a new entry)", v, v)
+			sh.Fail(rd.Num, colID, "系统编号“%s”应为正整数（新登记的留空） / the id %q must be a positive integer (empty for a new entry)", v, v)
 		} else {
 			id = n
 		}
@@ -310,33 +297,33 @@ func (p *planner) plan(rd rowData) error {
 		cp.Industry = "other"
 	}
 	for _, e := range ValidateAll(&cp, p.s.today()) {
-		sh.fail(rd.num, fieldColumn[e.Field], "%s", e.Message)
+		sh.Fail(rd.Num, fieldColumn[e.Field], "%s", e.Message)
 	}
 	cp.TerritoryOrgID, cp.Industry = in.TerritoryOrgID, in.Industry
 	in = cp
 	if territory != nil {
 		if !territoryKinds[territory.Kind] {
-			sh.fail(rd.num, colTerritoryCode, "属地须为区、乡镇、街道、开发区、村或社区，%s（%s）不是 / the territory must be a territorial org; %s is not", territory.Code, territory.Name, territory.Code)
+			sh.Fail(rd.Num, colTerritoryCode, "属地须为区、乡镇、街道、开发区、村或社区，%s（%s）不是 / the territory must be a territorial org; %s is not", territory.Code, territory.Name, territory.Code)
 		}
 	}
 	if in.RegulatorOrgID != nil {
 		if o, _ := org.ByID(p.ctx, p.s.DB, *in.RegulatorOrgID); o != nil && o.Kind != org.Department {
-			sh.fail(rd.num, colRegulatorCode, "行业监管部门须为部门，%s（%s）不是 / the regulator must be a department; %s is not", o.Code, o.Name, o.Code)
+			sh.Fail(rd.Num, colRegulatorCode, "行业监管部门须为部门，%s（%s）不是 / the regulator must be a department; %s is not", o.Code, o.Name, o.Code)
 		}
 	}
 	// Duplicates within the file.
 	if in.USCC != "" {
 		if prev, dup := p.byUSCC[in.USCC]; dup {
-			sh.fail(rd.num, colUSCC, "统一社会信用代码 %s 与第 %d 行重复 / the credit code %s repeats row %d", in.USCC, prev, in.USCC, prev)
+			sh.Fail(rd.Num, colUSCC, "统一社会信用代码 %s 与第 %d 行重复 / the credit code %s repeats row %d", in.USCC, prev, in.USCC, prev)
 		} else {
-			p.byUSCC[in.USCC] = rd.num
+			p.byUSCC[in.USCC] = rd.Num
 		}
 	}
 	if id != 0 {
 		if prev, dup := p.byID[id]; dup {
-			sh.fail(rd.num, colID, "系统编号 %d 与第 %d 行重复 / the id %d repeats row %d", id, prev, id, prev)
+			sh.Fail(rd.Num, colID, "系统编号 %d 与第 %d 行重复 / the id %d repeats row %d", id, prev, id, prev)
 		} else {
-			p.byID[id] = rd.num
+			p.byID[id] = rd.Num
 		}
 	}
 	// The enterprise the row updates, if any, and the right to write it.
@@ -350,7 +337,7 @@ func (p *planner) plan(rd rowData) error {
 			if e != nil {
 				p.denied++
 			}
-			sh.fail(rd.num, colID, "系统编号 %d 不存在，或不在您的管辖范围 / there is no entry %d in your scope", id, id)
+			sh.Fail(rd.Num, colID, "系统编号 %d 不存在，或不在您的管辖范围 / there is no entry %d in your scope", id, id)
 		} else {
 			existing = e
 		}
@@ -364,7 +351,7 @@ func (p *planner) plan(rd rowData) error {
 		switch {
 		case other == 0:
 		case id != 0 && other != id:
-			sh.fail(rd.num, colUSCC, "统一社会信用代码 %s 已登记在另一条记录上 / the credit code %s belongs to another entry", in.USCC, in.USCC)
+			sh.Fail(rd.Num, colUSCC, "统一社会信用代码 %s 已登记在另一条记录上 / the credit code %s belongs to another entry", in.USCC, in.USCC)
 		case id == 0:
 			e, err := ByID(p.ctx, p.s.DB, other)
 			if err != nil {
@@ -374,21 +361,21 @@ func (p *planner) plan(rd rowData) error {
 				existing = e // the ledger's row for an enterprise already registered: update it
 			} else {
 				p.denied++
-				sh.fail(rd.num, colUSCC, "统一社会信用代码 %s 已登记（不在您的管辖范围） / the credit code %s is registered outside your scope", in.USCC, in.USCC)
+				sh.Fail(rd.Num, colUSCC, "统一社会信用代码 %s 已登记（不在您的管辖范围） / the credit code %s is registered outside your scope", in.USCC, in.USCC)
 			}
 		}
 	}
 	if existing != nil && !p.a.Operator && !p.a.Can(auth.EnterpriseManage, existing.Path()) {
 		p.denied++
-		sh.fail(rd.num, colName, "无权修改“%s” / you may not change %s", existing.Name, existing.Name)
+		sh.Fail(rd.Num, colName, "无权修改“%s” / you may not change %s", existing.Name, existing.Name)
 	}
 	if territory != nil && territoryKinds[territory.Kind] && !p.a.Operator &&
 		(existing == nil || existing.TerritoryOrgID != territory.ID) && !p.a.Can(auth.EnterpriseManage, territory.Path) {
 		p.denied++
-		sh.fail(rd.num, colTerritoryCode, "属地 %s（%s）不在您的管辖范围 / the territory %s is outside your scope", territory.Code, territory.Name, territory.Code)
+		sh.Fail(rd.Num, colTerritoryCode, "属地 %s（%s）不在您的管辖范围 / the territory %s is outside your scope", territory.Code, territory.Name, territory.Code)
 	}
-	if len(sh.errs) == before {
-		p.planned = append(p.planned, plannedRow{row: rd.num, in: in, existing: existing})
+	if len(sh.Problems) == before {
+		p.planned = append(p.planned, plannedRow{row: rd.Num, in: in, existing: existing})
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/apperr"
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/org"
+	"github.com/anwen-gov/anwen/internal/sheet"
 	"github.com/anwen-gov/anwen/internal/web"
 )
 
@@ -360,9 +361,7 @@ type importData struct {
 	Submitted bool
 	CheckOnly bool // the checkbox: ticked unless the last upload was a check that passed
 	Result    *ImportResult
-	Rows      []RowError
-	RowCount  int
-	Message   string
+	sheet.Report
 }
 
 func (h *handlers) importPage(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
@@ -381,7 +380,7 @@ func (h *handlers) renderImport(w http.ResponseWriter, r *http.Request, a *auth.
 	if d.Rows != nil {
 		v.Status = http.StatusUnprocessableEntity
 	}
-	h.srv.Render(w, r, h.srv.Template(templates, "templates/import.html", "templates/partials.html"), v)
+	h.srv.Render(w, r, h.srv.Template(sheet.WithPartials(templates), "templates/import.html", "templates/partials.html", sheet.Partials), v)
 }
 
 func (h *handlers) importSubmit(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
@@ -389,7 +388,7 @@ func (h *handlers) importSubmit(w http.ResponseWriter, r *http.Request, a *auth.
 	if err := h.svc.mayImport(r.Context(), a); err != nil {
 		return err
 	}
-	data, dry, err := readUpload(w, r)
+	data, dry, err := sheet.ReadUpload(w, r, MaxFileSize)
 	d := &importData{Submitted: true, CheckOnly: dry}
 	if err != nil {
 		if _, ok := apperr.As(err); ok {
@@ -399,15 +398,10 @@ func (h *handlers) importSubmit(w http.ResponseWriter, r *http.Request, a *auth.
 		return err
 	}
 	res, err := h.svc.Import(r.Context(), a, data, dry)
-	var rej *Rejected
+	var rej *sheet.Rejected
 	switch {
 	case errors.As(err, &rej):
-		d.Rows, d.Message = rej.Rows, rej.Message()
-		seen := map[int]bool{}
-		for _, e := range rej.Rows {
-			seen[e.Row] = true
-		}
-		d.RowCount = len(seen)
+		d.Report = sheet.ReportOf(rej)
 		h.renderImport(w, r, a, d, nil)
 		return nil
 	case err != nil:

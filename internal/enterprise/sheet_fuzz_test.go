@@ -34,9 +34,9 @@ func FuzzReadWorkbook(f *testing.F) {
 			}
 			return
 		}
-		for _, r := range sh.rows {
-			if r.num <= sh.headerRow {
-				t.Fatalf("data row %d at or above the header %d", r.num, sh.headerRow)
+		for _, r := range sh.Rows {
+			if r.Num <= sh.HeaderRow {
+				t.Fatalf("data row %d at or above the header %d", r.Num, sh.HeaderRow)
 			}
 		}
 	})
