@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -37,10 +38,11 @@ func TestCommands(t *testing.T) {
 			if err != nil || !strings.Contains(out, "schema version") {
 				t.Fatalf("migrate: %q %v", out, err)
 			}
-			if out, _, err = runCmd(t, with("demo")...); err != nil || !strings.Contains(out, "added 127 organisations, 381 people, 40 enterprises and 57 hazards") {
+			if out, _, err = runCmd(t, with("demo")...); err != nil || !strings.Contains(out, "added 127 organisations, 381 people, 40 enterprises, 57 hazards, ") {
 				t.Fatalf("demo: %q %v", out, err)
 			}
-			if out, _, err = runCmd(t, with("demo")...); err != nil || !strings.Contains(out, "added 0 organisations, 0 people, 0 enterprises and 0 hazards") {
+			if out, _, err = runCmd(t, with("demo")...); err != nil || !strings.Contains(out, "added 0 organisations, 0 people, 0 enterprises, 0 hazards, ") ||
+				regexp.MustCompile(`[, ][1-9][0-9]* [a-z]`).MatchString(out) {
 				t.Fatalf("demo again must add nothing: %q %v", out, err)
 			}
 

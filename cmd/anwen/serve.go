@@ -51,12 +51,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
-		hz, err := a.LoadDemoHazards(ctx)
+		recs, err := a.LoadDemoRecords(ctx)
 		if err != nil {
-			return fmt.Errorf("load demo hazards: %w", err)
+			return fmt.Errorf("load demo: %w", err)
 		}
-		if res.Orgs+res.People+res.Enterprises+hz > 0 {
-			a.Log.Info("demo district loaded", "orgs", res.Orgs, "people", res.People, "enterprises", res.Enterprises, "hazards", hz)
+		attrs := []any{"orgs", res.Orgs, "people", res.People, "enterprises", res.Enterprises}
+		added := res.Orgs + res.People + res.Enterprises
+		for _, r := range recs {
+			attrs, added = append(attrs, r.Name, r.Added), added+r.Added
+		}
+		if added > 0 {
+			a.Log.Info("demo district loaded", attrs...)
 		}
 	}
 	a.Start(ctx)
@@ -100,11 +105,15 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	hz, err := a.LoadDemoHazards(ctx)
+	recs, err := a.LoadDemoRecords(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "demo district: added %d organisations, %d people, %d enterprises and %d hazards (password %s)\n", res.Orgs, res.People, res.Enterprises, hz, demo.DemoPassword)
+	added := fmt.Sprintf("%d organisations, %d people, %d enterprises", res.Orgs, res.People, res.Enterprises)
+	for _, r := range recs {
+		added += fmt.Sprintf(", %d %s", r.Added, r.Name)
+	}
+	fmt.Fprintf(stdout, "demo district: added %s (password %s)\n", added, demo.DemoPassword)
 	return nil
 }
 

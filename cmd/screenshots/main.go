@@ -110,7 +110,7 @@ func run(args []string, stdout io.Writer) error {
 	if _, err := a.LoadDemo(ctx); err != nil {
 		return fmt.Errorf("load demo: %w", err)
 	}
-	if _, err := a.LoadDemoHazards(ctx); err != nil {
+	if _, err := a.LoadDemoRecords(ctx); err != nil {
 		return err
 	}
 	srv := httptest.NewServer(a.Web.Handler())

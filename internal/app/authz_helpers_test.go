@@ -161,3 +161,14 @@ func hazardAt(prefix, suffix string, evidence bool) func(e *apptest.Env) string 
 		return prefix + strconv.FormatInt(h.ID, 10) + suffix
 	}
 }
+
+// disputeAt registers a dispute (矛盾纠纷) in the org with code, as xfj over
+// the API, and puts its id in the path.
+func disputeAt(code, prefix, suffix string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string {
+		var d struct{ ID int64 }
+		r := e.TokenClient("xfj").SendJSON("POST", "/api/v1/disputes", fill(e, `{"org_id":%`+code+`%,"type":"neighbour","summary":"矩阵纠纷","party_count":2,"party_name":"张三","party_phone":"13900000000","risk_level":"blue"}`))
+		r.JSON(e.T, &d)
+		return prefix + itoa(d.ID) + suffix
+	}
+}

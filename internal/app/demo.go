@@ -163,6 +163,43 @@ func demoDailyReport(ctx context.Context, tx *db.Tx, now time.Time, byKey map[st
 	return nil
 }
 
+// DemoCount is how many fictional records of one kind LoadDemoRecords added.
+type DemoCount struct {
+	Name  string // e.g. "hazards"
+	Added int
+}
+
+// demoRecords load each capability's fictional records, in this order
+// (later ones may build on earlier ones); a capability adds its loader in
+// its wiring file's init.
+var demoRecords = []struct {
+	name string
+	load func(*App, context.Context) (int, error)
+}{{"hazards", (*App).LoadDemoHazards}}
+
+func addDemoRecords(name string, load func(*App, context.Context) (int, error)) {
+	demoRecords = append(demoRecords, struct {
+		name string
+		load func(*App, context.Context) (int, error)
+	}{name, load})
+}
+
+// LoadDemoRecords adds every capability's fictional records to the demo
+// district, each once: the commands that show the demo call it after
+// LoadDemo. Scenario tests start from the district without them, so that
+// what they count is what they made.
+func (a *App) LoadDemoRecords(ctx context.Context) ([]DemoCount, error) {
+	var out []DemoCount
+	for _, r := range demoRecords {
+		n, err := r.load(a, ctx)
+		if err != nil {
+			return out, fmt.Errorf("demo %s: %w", r.name, err)
+		}
+		out = append(out, DemoCount{r.name, n})
+	}
+	return out, nil
+}
+
 // LoadDemoHazards registers the demo district's fictional hazards (隐患)
 // in every state, once: the commands that load the demo call it after
 // LoadDemo. Scenario tests start from the demo without them, so that what

@@ -160,7 +160,10 @@ func (db *DB) Stats() (write, read sql.DBStats) { return db.w.Stats(), db.r.Stat
 
 func (db *DB) provider() (*goose.Provider, error) {
 	dir, gd := "migrations/sqlite", goose.DialectSQLite3
-	var opts []goose.ProviderOption
+	// Capabilities are built side by side and land in any order, so a
+	// migration may arrive with a number below one already applied; it is
+	// applied then, instead of refusing to start.
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
 	if db.Dialect == Postgres {
 		dir, gd = "migrations/postgres", goose.DialectPostgres
 		// Several app servers may start at once: one migrates, the others wait.
