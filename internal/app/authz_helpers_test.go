@@ -3,8 +3,10 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/png"
+	"net/http"
 	"strconv"
 
 	"github.com/anwen-gov/anwen/internal/app/apptest"
@@ -170,5 +172,57 @@ func disputeAt(code, prefix, suffix string) func(e *apptest.Env) string {
 		r := e.TokenClient("xfj").SendJSON("POST", "/api/v1/disputes", fill(e, `{"org_id":%`+code+`%,"type":"neighbour","summary":"矩阵纠纷","party_count":2,"party_name":"张三","party_phone":"13900000000","risk_level":"blue"}`))
 		r.JSON(e.T, &d)
 		return prefix + itoa(d.ID) + suffix
+	}
+}
+
+// newCampaign launches (or, with draft, saves) a campaign (排查整治行动)
+// over the org with code, as login, and returns its id.
+func newCampaign(e *apptest.Env, login, code string, draft bool) int64 {
+	body := fmt.Sprintf(`{"title":"矩阵行动","scope_org_id":%d,"period_start":"2026-11-27","period_end":"2026-12-26","deadline":"2026-12-31","draft":%v}`, e.OrgID(code), draft)
+	r := e.TokenClient(login).SendJSON("POST", "/api/v1/campaigns", body)
+	if r.StatusCode != http.StatusCreated {
+		e.T.Fatalf("campaign: %d %s", r.StatusCode, r.Body)
+	}
+	var c struct{ ID int64 }
+	r.JSON(e.T, &c)
+	return c.ID
+}
+
+func campaignAt(login, code string, draft bool, prefix, suffix string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string { return prefix + itoa(newCampaign(e, login, code, draft)) + suffix }
+}
+
+// campaignTask is the path of the task of the org taskCode in a new campaign.
+func campaignTask(login, code, taskCode, prefix string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string {
+		id := newCampaign(e, login, code, false)
+		var tid int64
+		if err := e.App.DB.QueryRow(context.Background(), "SELECT t.id FROM campaign_tasks t JOIN orgs o ON o.id = t.org_id WHERE t.campaign_id = ? AND o.code = ?", id, taskCode).Scan(&tid); err != nil {
+			e.T.Fatal(err)
+		}
+		return prefix + itoa(id) + "/tasks/" + itoa(tid)
+	}
+}
+
+// campaignRecheck leaves an open hazard of an earlier district campaign at
+// 上坪村's warehouse, then launches login's campaign over code: the path of
+// its re-check (回头看).
+func campaignRecheck(login, code, prefix string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string {
+		ctx := context.Background()
+		earlier := newCampaign(e, "yjj", "SFQ", false)
+		var ent int64
+		if err := e.App.DB.QueryRow(ctx, "SELECT id FROM enterprises WHERE name = '示范区青山瑞丰化工仓储有限公司'").Scan(&ent); err != nil {
+			e.T.Fatal(err)
+		}
+		if r := e.TokenClient("yjj").SendJSON("POST", "/api/v1/hazards", fmt.Sprintf(`{"enterprise_id":%d,"campaign_id":%d,"description":"矩阵隐患","category":"fire","deadline":"2026-12-20"}`, ent, earlier)); r.StatusCode != 201 {
+			e.T.Fatalf("hazard: %d %s", r.StatusCode, r.Body)
+		}
+		id := newCampaign(e, login, code, false)
+		var rid int64
+		if err := e.App.DB.QueryRow(ctx, "SELECT MAX(id) FROM campaign_rechecks WHERE campaign_id = ?", id).Scan(&rid); err != nil {
+			e.T.Fatal(err)
+		}
+		return prefix + itoa(id) + "/rechecks/" + itoa(rid)
 	}
 }

@@ -147,6 +147,16 @@ type HazardRegistrar interface {
 	RegisterFromInspection(ctx context.Context, tx *db.Tx, a *auth.Actor, f Finding) (hazardID int64, number string, err error)
 }
 
+// CampaignChecker says whether an inspection may count for an
+// investigation campaign (排查整治行动) (implemented by the campaigns, wired
+// in internal/app).
+type CampaignChecker interface {
+	// CheckInspection checks campaign id for an inspection by a of the
+	// object at path (enterpriseID nil for a place) and returns the
+	// campaign's title; refusals are apperr errors naming campaign_id.
+	CheckInspection(ctx context.Context, a *auth.Actor, id int64, enterpriseID *int64, path string) (string, error)
+}
+
 // Service records and reads inspections and their checklist templates.
 type Service struct {
 	DB          *db.DB
@@ -157,6 +167,22 @@ type Service struct {
 
 	mu        sync.RWMutex
 	registrar HazardRegistrar
+	campaigns CampaignChecker
+}
+
+// SetCampaigns sets the campaigns' check of campaign_id; without one a
+// positive campaign_id is stored as given.
+func (s *Service) SetCampaigns(c CampaignChecker) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.campaigns = c
+}
+
+// Campaigns returns the campaign check set, or nil.
+func (s *Service) Campaigns() CampaignChecker {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.campaigns
 }
 
 // SetRegistrar sets the hazard ledger's side of "登记为隐患"; nil hides the

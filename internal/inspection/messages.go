@@ -51,6 +51,7 @@ var messages = map[string][2]string{
 	"inspection.place_ph":              {"例如：青山老街沿街商铺", "e.g. the shops along Old Street"},
 	"inspection.next":                  {"下一步", "Next"},
 	"inspection.change":                {"换一个", "Change"},
+	"inspection.counts_for":            {"计入排查整治行动：", "Counts for the campaign: "},
 	"inspection.checklist":             {"检查表", "Checklist"},
 	"inspection.version_items":         {"第 %d 版 · %d 项", "version %d · %d items"},
 	"inspection.version_n":             {"第 %d 版", "version %d"},

@@ -186,6 +186,10 @@ type formPage struct {
 	Leaders    []Person
 	Previous   []Row
 	V          formValues
+	// CampaignID and CampaignTitle: the campaign (排查整治行动) the
+	// inspection counts for, carried from /inspections/new?campaign_id=.
+	CampaignID    int64
+	CampaignTitle string
 	// Choosing what to inspect first.
 	Choose      bool
 	Q           string
@@ -227,6 +231,7 @@ func (h *handlers) newPage(w http.ResponseWriter, r *http.Request, a *auth.Actor
 	}
 	entID, _ := strconv.ParseInt(q.Get("enterprise_id"), 10, 64)
 	orgID, _ := strconv.ParseInt(q.Get("org_id"), 10, 64)
+	campaignID, _ := strconv.ParseInt(q.Get("campaign_id"), 10, 64)
 	if entID == 0 && orgID == 0 && a.EnterpriseID != 0 && a.HasRole(auth.RoleEnterprise) {
 		entID = a.EnterpriseID
 	}
@@ -236,12 +241,16 @@ func (h *handlers) newPage(w http.ResponseWriter, r *http.Request, a *auth.Actor
 			return err
 		}
 		d.Territory, d.Place = nil, strings.TrimSpace(q.Get("place"))
+		d.CampaignID = max(campaignID, 0)
 		return h.render(w, r, a, web.Translate(web.Lang(r), "inspection.new_title"), "form.html", d, nil)
 	}
 	kind := q.Get("kind")
 	in := Input{Kind: kind, Place: strings.TrimSpace(q.Get("place")), TerritoryOrgID: orgID}
 	if entID != 0 {
 		in.EnterpriseID = &entID
+	}
+	if campaignID > 0 {
+		in.CampaignID = &campaignID
 	}
 	d, err := h.formFor(r, a, in, nil)
 	if err != nil {
@@ -285,6 +294,12 @@ func (h *handlers) formFor(r *http.Request, a *auth.Actor, in Input, prev *Inspe
 	if prev != nil {
 		d.EditID = prev.ID
 	}
+	if in.CampaignID != nil {
+		d.CampaignID = *in.CampaignID
+		if c := svc.Campaigns(); c != nil {
+			d.CampaignTitle, _ = c.CheckInspection(ctx, a, *in.CampaignID, in.EnterpriseID, tg.path)
+		}
+	}
 	// The checklists, and the one in use: asked for, else the draft's, else
 	// the first that suits the enterprise's industry.
 	if d.Templates, err = listTemplates(ctx, svc.DB, false); err != nil {
@@ -327,6 +342,9 @@ func (h *handlers) formFor(r *http.Request, a *auth.Actor, in Input, prev *Inspe
 		}
 		if !d.Contact {
 			base.Set("kind", d.V.Kind)
+		}
+		if d.CampaignID != 0 {
+			base.Set("campaign_id", itoa(d.CampaignID))
 		}
 		d.Base = "/inspections/new?" + base.Encode() + "&"
 	}
@@ -515,6 +533,9 @@ func (h *handlers) readForm(w http.ResponseWriter, r *http.Request, a *auth.Acto
 	}
 	in.Participants, v.Participants = pf.Get("participants"), pf.Get("participants")
 	in.Summary, v.Summary = pf.Get("summary"), pf.Get("summary")
+	if id, err := strconv.ParseInt(pf.Get("campaign_id"), 10, 64); err == nil && id > 0 {
+		in.CampaignID = &id
+	}
 	in.Draft = pf.Get("action") == "draft"
 	// The checklist: every item in order, so that answers[i] is item i.
 	var t *Template
@@ -696,7 +717,7 @@ func (h *handlers) editPage(w http.ResponseWriter, r *http.Request, a *auth.Acto
 		return h.svc.refuse(r.Context(), a, auth.InspectionRecord, itoa(id), prev.TerritoryOrgID,
 			apperr.New(apperr.EFORBIDDEN, "只有草稿的创建人可以修改 / only the creator of a draft may change it"))
 	}
-	in := Input{Kind: prev.Kind, EnterpriseID: prev.EnterpriseID, TerritoryOrgID: prev.TerritoryOrgID, Place: prev.Place}
+	in := Input{Kind: prev.Kind, EnterpriseID: prev.EnterpriseID, TerritoryOrgID: prev.TerritoryOrgID, Place: prev.Place, CampaignID: prev.CampaignID}
 	if prev.Template != nil {
 		tid := prev.Template.ID
 		in.TemplateID = &tid

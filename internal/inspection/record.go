@@ -48,6 +48,9 @@ type Input struct {
 	AttachmentIDs []int64 `json:"attachment_ids,omitempty"`
 	// Draft keeps the inspection open for its creator to finish later.
 	Draft bool `json:"draft,omitempty"`
+	// CampaignID: the investigation campaign (排查整治行动) the inspection
+	// counts for; it must be running and cover the object.
+	CampaignID *int64 `json:"campaign_id,omitempty"`
 }
 
 // AnswerInput answers one checklist item.
@@ -197,6 +200,16 @@ func (s *Service) plan(ctx context.Context, a *auth.Actor, in Input, prev *Inspe
 	}
 	if in.Kind == KindSelf && tg.enterprise == nil {
 		return nil, apperr.Field(apperr.EINVALID, "enterprise_id", "企业自查须针对登记的企业 / a self-inspection is about an enterprise of the register")
+	}
+	if in.CampaignID != nil {
+		if *in.CampaignID <= 0 {
+			return nil, apperr.Field(apperr.EINVALID, "campaign_id", "campaign_id 须为正整数 / campaign_id must be a positive integer")
+		}
+		if c := s.Campaigns(); c != nil {
+			if _, err := c.CheckInspection(ctx, a, *in.CampaignID, in.EnterpriseID, tg.path); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if tg.enterprise != nil && tg.enterprise.Closed && (prev == nil || prev.EnterpriseID == nil || *prev.EnterpriseID != tg.enterprise.ID) {
 		return nil, apperr.Field(apperr.ERULE, "enterprise_id", "%s 已关闭，不能再记录检查 / %s is closed: no new inspections", tg.enterprise.Name, tg.enterprise.Name)
@@ -487,12 +500,12 @@ func (s *Service) Record(ctx context.Context, a *auth.Actor, in Input) (*Inspect
 		status, submitted := p.status()
 		var err error
 		id, err = db.InsertID(ctx, tx, `INSERT INTO inspections (kind, status, enterprise_id, enterprise_name, place, territory_org_id, path, org_id,
-			leader_user_id, participants, inspected_at, inspected_day, template_id, template_version, summary, previous_id,
+			leader_user_id, participants, inspected_at, inspected_day, template_id, template_version, summary, previous_id, campaign_id,
 			pass_count, fail_count, na_count, finding_count, created_by, created_at, updated_at, submitted_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.in.Kind, status, p.enterpriseID(), p.enterpriseName(), p.in.Place, p.tg.territory.ID, p.tg.path, p.orgID(),
 			p.leaderID(), p.in.Participants, p.at, calendar.DateOf(p.at).String(), p.templateID(), p.templateVersion(), p.in.Summary, ptr(p.in.PreviousID),
-			p.counts.Pass, p.counts.Fail, p.counts.NA, p.counts.Findings, nullID(a.UserID), p.now, p.now, submitted)
+			ptr(p.in.CampaignID), p.counts.Pass, p.counts.Fail, p.counts.NA, p.counts.Findings, nullID(a.UserID), p.now, p.now, submitted)
 		if err != nil {
 			return err
 		}
@@ -544,10 +557,10 @@ func (s *Service) Update(ctx context.Context, a *auth.Actor, id int64, in Input)
 		newStatus, submitted := p.status()
 		if _, err := tx.Exec(ctx, `UPDATE inspections SET kind = ?, status = ?, enterprise_id = ?, enterprise_name = ?, place = ?, territory_org_id = ?, path = ?,
 			org_id = ?, leader_user_id = ?, participants = ?, inspected_at = ?, inspected_day = ?, template_id = ?, template_version = ?, summary = ?,
-			previous_id = ?, pass_count = ?, fail_count = ?, na_count = ?, finding_count = ?, updated_at = ?, submitted_at = ? WHERE id = ?`,
+			previous_id = ?, campaign_id = ?, pass_count = ?, fail_count = ?, na_count = ?, finding_count = ?, updated_at = ?, submitted_at = ? WHERE id = ?`,
 			p.in.Kind, StatusDraft, p.enterpriseID(), p.enterpriseName(), p.in.Place, p.tg.territory.ID, p.tg.path,
 			p.orgID(), p.leaderID(), p.in.Participants, p.at, calendar.DateOf(p.at).String(), p.templateID(), p.templateVersion(), p.in.Summary,
-			ptr(p.in.PreviousID), p.counts.Pass, p.counts.Fail, p.counts.NA, p.counts.Findings, p.now, nil, id); err != nil {
+			ptr(p.in.PreviousID), ptr(p.in.CampaignID), p.counts.Pass, p.counts.Fail, p.counts.NA, p.counts.Findings, p.now, nil, id); err != nil {
 			return err
 		}
 		if err := s.writeChildren(ctx, tx, a, id, p, prev); err != nil {
