@@ -59,8 +59,6 @@ var messages = map[string][2]string{
 	"ent.contact_created":    {"已创建联络人账号 %s。初始密码只显示这一次，请当面或通过安全渠道交给本人；首次登录须修改密码：", "Created the contact account %s. The initial password is shown this once; hand it over in person or over a safe channel. It must be changed at the first sign-in:"},
 	"ent.must_change":        {"待改密码", "Must change password"},
 	"ent.disabled":           {"已停用", "Disabled"},
-	"ent.hazards":            {"隐患", "Hazards"},
-	"ent.hazards_soon":       {"本企业的隐患排查、自查自报与整改记录将显示在这里。", "This enterprise's hazards, self-inspections and rectification will show here."},
 	"ent.back":               {"返回企业场所", "Back to enterprises"},
 	"ent.optional":           {"（选填）", " (optional)"},
 	"ent.regulator_none":     {"未指定", "None"},

@@ -65,6 +65,12 @@ func TestPages(t *testing.T) {
 			if strings.Contains(b, "/edit") || strings.Contains(b, "新增联络人账号") || strings.Contains(b, `href="/orgs/`) {
 				t.Error("the contact sees keeper's controls or org links")
 			}
+			// The administrator may see the register but no hazards nor
+			// inspections: no section renders, and nothing stands in for one.
+			b = wantPage(t, "no section", env.SignIn("admin").Get("/enterprises/"+itoa(own)), 200, qiyeEnt, "何建军")
+			if strings.Contains(b, `id="hazards"`) || strings.Contains(b, `id="inspections"`) || strings.Contains(b, "将显示在这里") {
+				t.Error("the administrator's page shows a section or a placeholder")
+			}
 			wantPage(t, "contact, another", qiye.Get("/enterprises/"+itoa(entID(env, qiyeNeighbr))), 404)
 			wantPage(t, "other township", env.SignIn("qingshan").Get("/enterprises/"+itoa(entID(env, dongcheng))), 404)
 		})
@@ -77,8 +83,13 @@ func TestPages(t *testing.T) {
 				return template.HTML(`<section class="card" id="test-section">` + template.HTMLEscapeString(e.Name) + ` · ` + a.Login + `</section>`), nil
 			})
 			b := wantPage(t, "with a section", qiye.Get("/enterprises/"+itoa(own)), 200, `id="test-section"`, qiyeEnt+" · qiye")
-			if strings.Contains(b, "ent-placeholder") {
-				t.Error("the placeholder shows beside a section")
+			if strings.Contains(b, "将显示在这里") {
+				t.Error("a placeholder shows beside the sections")
+			}
+			// The sections stand in the page's order: the hazards (wired by
+			// the app) before the one added here.
+			if i, j := strings.Index(b, `id="hazards"`), strings.Index(b, `id="test-section"`); i < 0 || j < i {
+				t.Errorf("the hazard section at %d, the test section at %d", i, j)
 			}
 			b = wantPage(t, "auditor", env.SignIn("auditor").Get("/enterprises/"+itoa(own)), 404)
 			_ = b

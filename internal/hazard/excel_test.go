@@ -12,9 +12,11 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/anwen-gov/anwen/internal/app/apptest"
+	"github.com/anwen-gov/anwen/internal/apperr"
 	"github.com/anwen-gov/anwen/internal/db"
 	"github.com/anwen-gov/anwen/internal/db/dbtest"
 	"github.com/anwen-gov/anwen/internal/hazard"
+	"github.com/anwen-gov/anwen/internal/sheet"
 )
 
 // readExport opens an exported workbook: the header and the data rows as maps.
@@ -95,7 +97,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		header, rows := readExport(t, r.Body)
 		var want []string
 		for _, c := range hazard.Columns {
-			want = append(want, c.Header())
+			want = append(want, c.Header)
 		}
 		must(t, reflect.DeepEqual(header, want), "header %v", header)
 		must(t, reflect.DeepEqual(header[:21], []string{"序号", "检查地点", "存在问题及隐患", "隐患等级", "隐患类型", "隐患来源", "排查时间", "排查人员", "整改方式", "整改措施",
@@ -181,16 +183,19 @@ func TestImportRefusals(t *testing.T) {
 			column string
 			cell   string
 			text   string
+			rows   int // problems, when not 0
 		}{
-			{"missing column", book(t, [][]any{{"序号", "存在问题及隐患", "整改时间"}, {1, "电线老化", "2026-12-01"}}), 422, "排查时间", "", "缺少必需的列"},
-			{"merged header", book(t, [][]any{{"隐患台账"}, {"序号", "存在问题及隐患", "", "排查时间", "整改时间"}, {1, "电线老化", "", "2026-11-20", "2026-12-01"}}, "A1", "E1", "B2", "C2"), 422, "", "B2:C2", "合并单元格"},
-			{"date as text", book(t, [][]any{head, row("电线老化", "2026-11-20", "下周一")}), 422, "整改时间（期限）", "F2", "下周一"},
-			{"finding date as text", book(t, [][]any{head, row("电线老化", "上个月", "2026-12-01")}), 422, "排查时间", "E2", "不是日期"},
-			{"deadline before the finding", book(t, [][]any{head, row("电线老化", "2026-11-20", "2026-11-10")}), 422, "整改时间（期限）", "", "早于"},
-			{"unknown category", book(t, [][]any{head, {1, "x", "电线老化", "地震", "2026-11-20", "2026-12-01", ""}}), 422, "隐患类型", "", "地震"},
-			{"unknown status", book(t, [][]any{head, {1, "x", "电线老化", "电气", "2026-11-20", "2026-12-01", "差不多"}}), 422, "完成情况", "", "差不多"},
-			{"not a workbook", []byte("MZ\x90\x00 this is an executable"), 400, "", "", ".xlsx"},
-			{"no header", book(t, [][]any{{"a", "b"}, {"1", "2"}}), 400, "", "", "表头"},
+			{"missing column", book(t, [][]any{{"序号", "存在问题及隐患", "整改时间"}, {1, "电线老化", "2026-12-01"}}), 422, "排查时间", "", "缺少必填列", 0},
+			{"merged header", book(t, [][]any{{"隐患台账"}, {"序号", "存在问题及隐患", "", "排查时间", "整改时间"}, {1, "电线老化", "", "2026-11-20", "2026-12-01"}}, "A1", "E1", "B2", "C2"), 422, "", "B2:C2", "合并单元格", 0},
+			{"merged data cells", book(t, [][]any{head, row("电线老化", "2026-11-20", "2026-12-01"), row("", "2026-11-20", "2026-12-01")}, "C2", "C3"), 422, "存在问题及隐患", "C2:C3", "合并单元格", 1},
+			{"date as text", book(t, [][]any{head, row("电线老化", "2026-11-20", "下周一")}), 422, "整改时间（期限）", "F2", "下周一", 0},
+			{"date before 1990", book(t, [][]any{head, row("电线老化", "1989-12-31", "2026-12-01")}), 422, "排查时间", "E2", "1990", 0},
+			{"finding date as text", book(t, [][]any{head, row("电线老化", "上个月", "2026-12-01")}), 422, "排查时间", "E2", "不是日期", 0},
+			{"deadline before the finding", book(t, [][]any{head, row("电线老化", "2026-11-20", "2026-11-10")}), 422, "整改时间（期限）", "", "早于", 0},
+			{"unknown category", book(t, [][]any{head, {1, "x", "电线老化", "地震", "2026-11-20", "2026-12-01", ""}}), 422, "隐患类型", "", "地震", 0},
+			{"unknown status", book(t, [][]any{head, {1, "x", "电线老化", "电气", "2026-11-20", "2026-12-01", "差不多"}}), 422, "完成情况", "", "差不多", 0},
+			{"not a workbook", []byte("MZ\x90\x00 this is an executable"), 400, "", "", ".xlsx", 0},
+			{"no header", book(t, [][]any{{"a", "b"}, {"1", "2"}}), 400, "", "", "表头", 0},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -203,9 +208,10 @@ func TestImportRefusals(t *testing.T) {
 					t.Fatalf("the answer does not say %q: %s", c.text, r.Body)
 				}
 				if c.status == 422 {
-					var rej hazard.ImportRejection
+					var rej sheet.RejectedBody
 					r.JSON(t, &rej)
-					must(t, len(rej.Rows) > 0, "no rows")
+					must(t, len(rej.Rows) > 0 && rej.Error.Code == apperr.ERULE, "no rows: %s", r.Body)
+					must(t, c.rows == 0 || len(rej.Rows) == c.rows, "%d problems, want %d: %s", len(rej.Rows), c.rows, r.Body)
 					e := rej.Rows[0]
 					must(t, e.Sheet == "Sheet1" && e.Row > 0, "where: %+v", e)
 					if c.column != "" {
@@ -218,6 +224,20 @@ func TestImportRefusals(t *testing.T) {
 				must(t, f.count("SELECT count(*) FROM hazards") == n, "a refused import wrote")
 			})
 		}
+		t.Run("the page lists the problems", func(t *testing.T) {
+			n := f.count("SELECT count(*) FROM hazards")
+			var b bytes.Buffer
+			w := multipart.NewWriter(&b)
+			w.WriteField("org_id", itoa(f.env.OrgID("SFQ-QS")))
+			fw, _ := w.CreateFormFile("file", "台账.xlsx")
+			fw.Write(book(t, [][]any{head, row("电线老化", "2026-11-20", "下周一")}))
+			w.Close()
+			r := f.env.SignIn("qingshan").Do("POST", "/hazards/import", &b, w.FormDataContentType())
+			body := string(r.Body)
+			must(t, r.StatusCode == 422 && strings.Contains(body, "发现问题，未写入任何数据") && strings.Contains(body, "F2") && strings.Contains(body, "下周一") &&
+				strings.Contains(body, `name="org_id"`), "page: %d %.600s", r.StatusCode, body)
+			must(t, f.count("SELECT count(*) FROM hazards") == n, "a refused import wrote")
+		})
 		t.Run("variants accepted, all or nothing", func(t *testing.T) {
 			// Close variants of the headers, a title row, four ways of writing a date, 万元.
 			data := book(t, [][]any{
@@ -237,6 +257,16 @@ func TestImportRefusals(t *testing.T) {
 			bad := book(t, [][]any{head, row("好的一行", "2026-11-20", "2026-12-01"), row("坏的一行", "2026-11-20", "明天"), row("又一行", "2026-11-20", "2026-12-02")})
 			r = upload(t, f.c("qingshan"), bad, nil)
 			must(t, r.StatusCode == 422 && strings.Contains(string(r.Body), "F3"), "one bad row: %d %s", r.StatusCode, r.Body)
+			must(t, f.count("SELECT count(*) FROM hazards") == n, "partial import")
+			// A date that is no date does not keep the other rows from being
+			// checked, nor is its cell reported again as blank; problems come
+			// in row order.
+			bad = book(t, [][]any{head, row("坏的一行", "2026-11-20", "明天"), {1, "x", "又一行", "地震", "2026-11-20", "2026-12-01", ""}})
+			r = upload(t, f.c("qingshan"), bad, nil)
+			var rej sheet.RejectedBody
+			r.JSON(t, &rej)
+			must(t, r.StatusCode == 422 && len(rej.Rows) == 2 && rej.Rows[0].Cell == "F2" && strings.Contains(rej.Rows[0].Message, "明天") &&
+				rej.Rows[1].Row == 3 && rej.Rows[1].Column == "隐患类型", "every problem once: %d %s", r.StatusCode, r.Body)
 			must(t, f.count("SELECT count(*) FROM hazards") == n, "partial import")
 			// Out of scope territory.
 			r = upload(t, f.c("qingshan"), book(t, [][]any{{"存在问题及隐患", "排查时间", "整改时间", "属地"}, {"x", "2026-11-20", "2026-12-01", "东城街道"}}), nil)

@@ -14,10 +14,11 @@ import (
 	"github.com/anwen-gov/anwen/internal/audit"
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
+	"github.com/anwen-gov/anwen/internal/sheet"
 )
 
 // XLSXType is the media type of an Excel workbook.
-const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+const XLSXType = sheet.XLSXType
 
 // MaxExportRows bounds one export.
 const MaxExportRows = 200000
@@ -25,45 +26,38 @@ const MaxExportRows = 200000
 // SheetName is the ledger's sheet.
 const SheetName = "隐患台账"
 
-// column is one column of the ledger workbook: the field it holds, the
-// header the export writes, the widths, and the headers (with close
-// variants) the import recognises.
-type column struct {
-	field   string
-	header  string
-	width   float64
-	aliases []string
-}
-
 // Columns are the ledger's columns in the order offices use
-// (reference/ledger-columns.md), then Anwen's own.
-var Columns = []column{
-	{"seq", "序号", 6, []string{"序号", "序", "no", "序列号"}},
-	{"location", "检查地点", 18, []string{"检查地点", "地点", "隐患地点", "隐患部位", "检查部位", "部位", "位置", "隐患位置", "具体位置"}},
-	{"description", "存在问题及隐患", 40, []string{"存在问题及隐患", "存在问题和隐患", "存在问题", "存在的问题", "隐患描述", "隐患内容", "问题描述", "隐患情况", "隐患名称", "隐患"}},
-	{"grade", "隐患等级", 10, []string{"隐患等级", "隐患级别", "等级", "级别"}},
-	{"category", "隐患类型", 10, []string{"隐患类型", "隐患类别", "隐患分类", "类型", "类别"}},
-	{"source", "隐患来源", 10, []string{"隐患来源", "来源", "发现途径", "发现方式"}},
-	{"found", "排查时间", 12, []string{"排查时间", "排查日期", "检查时间", "检查日期", "发现时间", "发现日期"}},
-	{"finder", "排查人员", 10, []string{"排查人员", "排查人", "检查人员", "检查人", "发现人"}},
-	{"mode", "整改方式", 10, []string{"整改方式", "整改类型"}},
-	{"measures", "整改措施", 30, []string{"整改措施", "整改要求", "措施", "整改意见"}},
-	{"deadline", "整改时间（期限）", 12, []string{"整改时间期限", "整改时间", "整改期限", "整改时限", "完成时限", "整改完成时限", "整改完成期限", "限期", "期限"}},
-	{"funds", "整改资金（元）", 10, []string{"整改资金", "资金", "整改费用", "投入资金"}},
-	{"unit", "整改单位", 18, []string{"整改单位", "整改责任单位", "责任单位"}},
-	{"person", "整改责任人", 10, []string{"整改责任人", "责任人", "整改负责人", "负责人"}},
-	{"status", "完成情况", 10, []string{"完成情况", "整改情况", "整改完成情况", "整改状态", "状态", "整改进度"}},
-	{"acceptor", "验收人", 10, []string{"验收人", "验收人员"}},
-	{"supervising", "督办单位", 16, []string{"督办单位", "督办部门"}},
-	{"supervisor", "督办人员", 10, []string{"督办人员", "督办人"}},
-	{"closed", "销号日期", 12, []string{"销号日期", "销号时间", "验收日期", "验收时间"}},
-	{"photos_before", "整改前照片", 10, []string{"整改前照片", "整改前", "整改前图片"}},
-	{"photos_after", "整改后照片", 10, []string{"整改后照片", "整改后", "整改后图片"}},
-	{"number", "隐患编号", 16, []string{"隐患编号", "编号"}},
-	{"enterprise", "企业/场所", 20, []string{"企业场所", "企业/场所", "企业名称", "企业", "场所", "单位名称", "被检查单位", "生产经营单位"}},
-	{"territory", "属地", 12, []string{"属地", "所属乡镇", "乡镇街道", "所属区域", "属地单位", "所属单位"}},
-	{"standard", "判定依据", 30, []string{"判定依据", "重大隐患判定依据", "判定标准"}},
-	{"industry", "行业", 10, []string{"行业", "所属行业"}},
+// (reference/ledger-columns.md), then Anwen's own: the header the export
+// writes and its width, and the headers (with close variants) the import
+// recognises. The import cannot do without the Required ones; Date columns
+// are read as dates.
+var Columns = []sheet.Column{
+	{Field: "seq", Header: "序号", Width: 6, Aliases: []string{"序号", "序", "no", "序列号"}},
+	{Field: "location", Header: "检查地点", Width: 18, Aliases: []string{"检查地点", "地点", "隐患地点", "隐患部位", "检查部位", "部位", "位置", "隐患位置", "具体位置"}},
+	{Field: "description", Header: "存在问题及隐患", Width: 40, Required: true, Aliases: []string{"存在问题及隐患", "存在问题和隐患", "存在问题", "存在的问题", "隐患描述", "隐患内容", "问题描述", "隐患情况", "隐患名称", "隐患"}},
+	{Field: "grade", Header: "隐患等级", Width: 10, Aliases: []string{"隐患等级", "隐患级别", "等级", "级别"}},
+	{Field: "category", Header: "隐患类型", Width: 10, Aliases: []string{"隐患类型", "隐患类别", "隐患分类", "类型", "类别"}},
+	{Field: "source", Header: "隐患来源", Width: 10, Aliases: []string{"隐患来源", "来源", "发现途径", "发现方式"}},
+	{Field: "found", Header: "排查时间", Width: 12, Required: true, Date: true, Aliases: []string{"排查时间", "排查日期", "检查时间", "检查日期", "发现时间", "发现日期"}},
+	{Field: "finder", Header: "排查人员", Width: 10, Aliases: []string{"排查人员", "排查人", "检查人员", "检查人", "发现人"}},
+	{Field: "mode", Header: "整改方式", Width: 10, Aliases: []string{"整改方式", "整改类型"}},
+	{Field: "measures", Header: "整改措施", Width: 30, Aliases: []string{"整改措施", "整改要求", "措施", "整改意见"}},
+	{Field: "deadline", Header: "整改时间（期限）", Width: 12, Required: true, Date: true, Aliases: []string{"整改时间期限", "整改时间", "整改期限", "整改时限", "完成时限", "整改完成时限", "整改完成期限", "限期", "期限"}},
+	{Field: "funds", Header: "整改资金（元）", Width: 10, Aliases: []string{"整改资金", "资金", "整改费用", "投入资金"}},
+	{Field: "unit", Header: "整改单位", Width: 18, Aliases: []string{"整改单位", "整改责任单位", "责任单位"}},
+	{Field: "person", Header: "整改责任人", Width: 10, Aliases: []string{"整改责任人", "责任人", "整改负责人", "负责人"}},
+	{Field: "status", Header: "完成情况", Width: 10, Aliases: []string{"完成情况", "整改情况", "整改完成情况", "整改状态", "状态", "整改进度"}},
+	{Field: "acceptor", Header: "验收人", Width: 10, Aliases: []string{"验收人", "验收人员"}},
+	{Field: "supervising", Header: "督办单位", Width: 16, Aliases: []string{"督办单位", "督办部门"}},
+	{Field: "supervisor", Header: "督办人员", Width: 10, Aliases: []string{"督办人员", "督办人"}},
+	{Field: "closed", Header: "销号日期", Width: 12, Date: true, Aliases: []string{"销号日期", "销号时间", "验收日期", "验收时间"}},
+	{Field: "photos_before", Header: "整改前照片", Width: 10, Aliases: []string{"整改前照片", "整改前", "整改前图片"}},
+	{Field: "photos_after", Header: "整改后照片", Width: 10, Aliases: []string{"整改后照片", "整改后", "整改后图片"}},
+	{Field: "number", Header: "隐患编号", Width: 16, Aliases: []string{"隐患编号", "编号"}},
+	{Field: "enterprise", Header: "企业/场所", Width: 20, Aliases: []string{"企业场所", "企业/场所", "企业名称", "企业", "场所", "单位名称", "被检查单位", "生产经营单位"}},
+	{Field: "territory", Header: "属地", Width: 12, Aliases: []string{"属地", "所属乡镇", "乡镇街道", "所属区域", "属地单位", "所属单位"}},
+	{Field: "standard", Header: "判定依据", Width: 30, Aliases: []string{"判定依据", "重大隐患判定依据", "判定标准"}},
+	{Field: "industry", Header: "行业", Width: 10, Aliases: []string{"行业", "所属行业"}},
 }
 
 // ledgerStatus is the 完成情况 of each state.
@@ -124,7 +118,7 @@ func (s *Service) Export(ctx context.Context, a *auth.Actor, f Filter, w io.Writ
 		return 0, err
 	}
 	for i, c := range Columns {
-		if err := sw.SetColWidth(i+1, i+1, c.width); err != nil {
+		if err := sw.SetColWidth(i+1, i+1, c.Width); err != nil {
 			return 0, err
 		}
 	}
@@ -142,7 +136,7 @@ func (s *Service) Export(ctx context.Context, a *auth.Actor, f Filter, w io.Writ
 	}
 	header := make([]any, len(Columns))
 	for i, c := range Columns {
-		header[i] = excelize.Cell{StyleID: head, Value: c.header}
+		header[i] = excelize.Cell{StyleID: head, Value: c.Header}
 	}
 	if err := sw.SetRow("A2", header, excelize.RowOpts{Height: 30}); err != nil {
 		return 0, err
@@ -234,9 +228,3 @@ func photoCount(n int) any {
 func exportName(now time.Time) string {
 	return "隐患台账-" + strings.ReplaceAll(now.In(calendar.Location).Format("20060102-1504"), " ", "") + ".xlsx"
 }
-
-// Header is the column's header as the export writes it.
-func (c column) Header() string { return c.header }
-
-// Field names what the column holds.
-func (c column) Field() string { return c.field }

@@ -1,15 +1,13 @@
 package hazard
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
-	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/xuri/excelize/v2"
 
@@ -19,35 +17,11 @@ import (
 	"github.com/anwen-gov/anwen/internal/calendar"
 	"github.com/anwen-gov/anwen/internal/db"
 	"github.com/anwen-gov/anwen/internal/org"
+	"github.com/anwen-gov/anwen/internal/sheet"
 )
 
-// Import limits.
-const (
-	MaxImportSize = 10 << 20 // bytes
-	MaxImportRows = 5000
-	headerScan    = 10 // rows searched for the header
-)
-
-// RowError is one problem of an import: where it is and what is wrong.
-type RowError struct {
-	Sheet   string `json:"sheet"`
-	Row     int    `json:"row"`    // 1-based Excel row
-	Column  string `json:"column"` // header text as written in the file
-	Cell    string `json:"cell,omitempty"`
-	Message string `json:"message"`
-}
-
-// Rejected is an import with problems: nothing was written.
-type Rejected struct{ Rows []RowError }
-
-func (e *Rejected) Error() string {
-	return fmt.Sprintf("hazard import rejected: %d problem(s)", len(e.Rows))
-}
-
-// Message is the one-line summary.
-func (e *Rejected) Message() string {
-	return fmt.Sprintf("导入文件有 %d 处问题，未写入任何数据 / the file has %d problem(s); nothing was written", len(e.Rows), len(e.Rows))
-}
+// MaxImportSize is the largest ledger file an import takes.
+const MaxImportSize = sheet.MaxSize // bytes
 
 // ImportResult is a successful import (or dry run).
 type ImportResult struct {
@@ -56,123 +30,29 @@ type ImportResult struct {
 	Numbers []string `json:"numbers"`
 }
 
-// importRequired are the columns an import cannot do without.
-var importRequired = []string{"description", "found", "deadline"}
-
-// normHeader folds a header so that variants match: full-width forms to
-// ASCII, bracketed notes such as "（元）" dropped, spaces and punctuation
-// dropped, letters lower-cased.
-func normHeader(s string) string {
-	var b strings.Builder
-	depth := 0
-	for _, r := range s {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			r -= 0xFEE0
-		case r == 0x3000:
-			r = ' '
-		}
-		switch r {
-		case '(', '[', '【', '〔', '<', '《':
-			depth++
-			continue
-		case ')', ']', '】', '〕', '>', '》':
-			if depth > 0 {
-				depth--
-			}
-			continue
-		}
-		if depth > 0 || unicode.IsSpace(r) || strings.ContainsRune("*_-:：.。/、，,", r) {
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
-}
-
-var aliasIndex = func() map[string]string {
-	m := map[string]string{}
-	for _, c := range Columns {
-		for _, a := range append([]string{c.header}, c.aliases...) {
-			if _, dup := m[normHeader(a)]; !dup {
-				m[normHeader(a)] = c.field
-			}
-		}
-	}
-	return m
-}()
-
-// headerOf returns the export header of a field.
-func headerOf(field string) string {
-	for _, c := range Columns {
-		if c.field == field {
-			return c.header
-		}
-	}
-	return field
-}
-
-// sheet is the ledger sheet read: its header and data rows.
-type sheet struct {
-	name      string
-	headerRow int
-	cols      map[string]int    // field → 0-based column
-	headers   map[string]string // field → header as written
-	fundsWan  bool              // 整改资金（万元）
-	rows      []sheetRow
-	errs      []RowError
-}
-
-type sheetRow struct {
-	num   int
-	cells map[string]string // field → raw value
-}
-
-func (sh *sheet) cell(field string, row int) string {
-	name, _ := excelize.CoordinatesToCellName(sh.cols[field]+1, row)
-	return name
-}
-
-func (sh *sheet) fail(row int, field, format string, args ...any) {
-	e := RowError{Sheet: sh.name, Row: row, Column: sh.headers[field], Message: fmt.Sprintf(format, args...)}
-	if e.Column == "" {
-		e.Column = headerOf(field)
-	}
-	if _, ok := sh.cols[field]; ok && row > 0 {
-		e.Cell = sh.cell(field, row)
-	}
-	sh.errs = append(sh.errs, e)
-}
-
-var errNotXLSX = apperr.Field(apperr.EINVALID, "file", "文件不是有效的 Excel 工作簿（.xlsx）；旧版 .xls 请先另存为 .xlsx / the file is not an Excel workbook (.xlsx); save an old .xls file as .xlsx first")
+// readOptions read a ledger sheet: its header names at least three known
+// columns, a 序号 alone makes no data row, and dates may be written as text
+// the way offices write them.
+var readOptions = sheet.Options{MinKnown: 3, RequireHeader: true, Serial: []string{"seq"}, TextDates: true}
 
 // readLedger finds the ledger sheet (the first whose header names the
-// hazard and its dates) and reads it.
-func readLedger(data []byte) (*sheet, error) {
-	if len(data) > MaxImportSize {
-		return nil, apperr.Field(apperr.ETOOLARGE, "file", "文件超过 10 MiB / the file is larger than 10 MiB")
-	}
-	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		return nil, errNotXLSX
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 200 << 20, UnzipXMLSizeLimit: 32 << 20})
+// hazard, else the first with a header at all) and reads it.
+func readLedger(data []byte) (*sheet.Sheet, error) {
+	f, err := sheet.Open(data, MaxImportSize)
 	if err != nil {
-		return nil, errNotXLSX
+		return nil, err
 	}
 	defer f.Close()
-	var first *sheet
+	var first *sheet.Sheet
 	for _, name := range f.GetSheetList() {
-		sh, err := readSheet(f, name)
+		sh, err := sheet.Read(f, name, Columns, readOptions)
 		if err != nil {
 			return nil, err
 		}
-		if sh == nil {
-			continue
-		}
-		if _, ok := sh.cols["description"]; ok {
+		if sh.Has("description") {
 			return sh, nil
 		}
-		if first == nil {
+		if sh.Found && first == nil {
 			first = sh
 		}
 	}
@@ -182,150 +62,80 @@ func readLedger(data []byte) (*sheet, error) {
 	return nil, apperr.Field(apperr.EINVALID, "file", "工作簿中找不到隐患台账的表头（如“存在问题及隐患”“排查时间”“整改时间”） / no sheet has a hazard ledger header (存在问题及隐患, 排查时间, 整改时间)")
 }
 
-// readSheet reads one sheet: the header is the first of the top rows that
-// names at least three known columns (a merged title row above it is
-// fine); a merged cell within the header is refused.
-func readSheet(f *excelize.File, name string) (*sheet, error) {
-	rows, err := f.Rows(name)
+// refusals are the data cells sheet.Read has reported already (a date that
+// is not one, a merged range): blank now, they are not reported again as
+// blank, and their rows are not planned.
+type refusals struct {
+	cells  map[[2]int]bool // {column, row}, 1-based
+	rows   map[int]bool
+	ranges [][4]int // merged: first column, first row, last column, last row
+}
+
+func refusalsOf(sh *sheet.Sheet) refusals {
+	x := refusals{cells: map[[2]int]bool{}, rows: map[int]bool{}}
+	last := sh.HeaderRow
+	for _, r := range sh.Rows {
+		last = max(last, r.Num)
+	}
+	for _, e := range sh.Problems {
+		from, to, isRange := strings.Cut(e.Cell, ":")
+		c1, r1, err1 := excelize.CellNameToCoordinates(from)
+		if err1 != nil || r1 <= sh.HeaderRow {
+			continue
+		}
+		if !isRange {
+			x.cells[[2]int{c1, r1}], x.rows[r1] = true, true
+			continue
+		}
+		c2, r2, err2 := excelize.CellNameToCoordinates(to)
+		if err2 != nil {
+			continue
+		}
+		x.ranges = append(x.ranges, [4]int{c1, r1, c2, r2})
+		for r := r1; r <= min(r2, last); r++ {
+			x.rows[r] = true
+		}
+	}
+	return x
+}
+
+// cell reports whether field's cell on row was reported.
+func (x refusals) cell(sh *sheet.Sheet, row int, field string) bool {
+	c, r, err := excelize.CellNameToCoordinates(sh.Cell(field, row))
 	if err != nil {
-		return nil, errNotXLSX
+		return false
 	}
-	defer rows.Close()
-	sh := &sheet{name: name, cols: map[string]int{}, headers: map[string]string{}}
-	num := 0
-	for rows.Next() {
-		num++
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, errNotXLSX
-		}
-		if sh.headerRow == 0 {
-			if num > headerScan {
-				return nil, nil
-			}
-			known := 0
-			for _, c := range cells {
-				if _, ok := aliasIndex[normHeader(c)]; ok {
-					known++
-				}
-			}
-			if known < 3 {
-				continue
-			}
-			sh.headerRow = num
-			sh.readHeader(cells)
-			if err := sh.checkMerged(f); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		r := sheetRow{num: num, cells: map[string]string{}}
-		empty := true
-		for field, i := range sh.cols {
-			if i < len(cells) {
-				v := strings.TrimFunc(cells[i], unicode.IsSpace)
-				if v != "" {
-					r.cells[field] = v
-					if field != "seq" {
-						empty = false
-					}
-				}
-			}
-		}
-		if empty {
-			continue
-		}
-		if len(sh.rows) >= MaxImportRows {
-			return nil, apperr.Field(apperr.ETOOLARGE, "file", "工作表“%s”超过 %d 行 / the sheet %q has more than %d rows", name, MaxImportRows, name, MaxImportRows)
-		}
-		r.cells["_type"] = ""
-		sh.rows = append(sh.rows, r)
+	if x.cells[[2]int{c, r}] {
+		return true
 	}
-	if err := rows.Error(); err != nil {
-		return nil, errNotXLSX
-	}
-	if sh.headerRow == 0 {
-		return nil, nil
-	}
-	for _, field := range importRequired {
-		if _, ok := sh.cols[field]; !ok {
-			h := headerOf(field)
-			sh.errs = append(sh.errs, RowError{Sheet: name, Row: sh.headerRow, Column: h,
-				Message: "缺少必需的列“" + h + "” / the required column " + h + " (" + field + ") is missing"})
+	for _, m := range x.ranges {
+		if c >= m[0] && c <= m[2] && r >= m[1] && r <= m[3] {
+			return true
 		}
 	}
-	return sh, nil
+	return false
 }
 
-func (sh *sheet) readHeader(cells []string) {
-	for i, c := range cells {
-		n := normHeader(c)
-		field, ok := aliasIndex[n]
-		if !ok {
-			continue
-		}
-		if prev, dup := sh.headers[field]; dup {
-			cell, _ := excelize.CoordinatesToCellName(i+1, sh.headerRow)
-			sh.errs = append(sh.errs, RowError{Sheet: sh.name, Row: sh.headerRow, Column: strings.TrimSpace(c), Cell: cell,
-				Message: "列“" + strings.TrimSpace(c) + "”与“" + prev + "”重复 / the column " + strings.TrimSpace(c) + " repeats " + prev})
-			continue
-		}
-		sh.cols[field], sh.headers[field] = i, strings.TrimSpace(c)
-		if field == "funds" && strings.Contains(c, "万元") {
-			sh.fundsWan = true
-		}
+// ledgerDate reads a Date column of a row, which sheet.Read has made
+// YYYY-MM-DD: ok is a date between 1990 and 2100 (a ledger's dates are no
+// older); blank is an empty cell. A cell that is neither has its problem
+// recorded.
+func ledgerDate(sh *sheet.Sheet, r sheet.Row, field string, ref refusals) (d calendar.Date, ok, blank bool) {
+	v := r.Cells[field]
+	if v == "" {
+		return d, false, !ref.cell(sh, r.Num, field)
 	}
-}
-
-// checkMerged refuses merged cells that touch the header row: the columns
-// under them cannot be told apart.
-func (sh *sheet) checkMerged(f *excelize.File) error {
-	merged, err := f.GetMergeCells(sh.name)
-	if err != nil {
-		return errNotXLSX
+	h := sh.Header(field)
+	d, err := calendar.ParseDate(v)
+	switch {
+	case err != nil:
+		sh.Fail(r.Num, field, "%s“%s”不是日期 / %q in the column %s is not a date", h, v, v, h)
+		return d, false, false
+	case d.Year < 1990 || d.Year > 2100:
+		sh.Fail(r.Num, field, "%s %s 不在 1990—2100 年之间 / the date %s in the column %s is not between 1990 and 2100", h, v, v, h)
+		return d, false, false
 	}
-	for _, m := range merged {
-		_, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
-		_, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		if r1 <= sh.headerRow && sh.headerRow <= r2 {
-			rng := m.GetStartAxis() + ":" + m.GetEndAxis()
-			sh.errs = append(sh.errs, RowError{Sheet: sh.name, Row: sh.headerRow, Column: strings.TrimSpace(m.GetCellValue()), Cell: rng,
-				Message: "表头单元格 " + rng + " 是合并单元格，请取消合并、每列一个表头后再导入 / the header cells " + rng + " are merged: unmerge them so that each column has its own header"})
-		}
-	}
-	return nil
-}
-
-var (
-	dateRE   = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?$`)
-	serialRE = regexp.MustCompile(`^\d{1,6}(\.\d+)?$`)
-)
-
-// parseDateCell reads a date as offices write it: 2026-11-27, 2026/11/27,
-// 2026.11.27, 2026年11月27日 (a time after it is ignored), or an Excel date
-// (a serial number). Anything else, such as 下周一, is refused.
-func parseDateCell(s string) (calendar.Date, bool) {
-	s = strings.TrimSpace(s)
-	if m := dateRE.FindStringSubmatch(s); m != nil {
-		y, _ := strconv.Atoi(m[1])
-		mo, _ := strconv.Atoi(m[2])
-		d, _ := strconv.Atoi(m[3])
-		date := calendar.Date{Year: y, Month: time.Month(mo), Day: d}
-		return date, date.Valid() && y >= 1990 && y <= 2100
-	}
-	if serialRE.MatchString(s) {
-		v, err := strconv.ParseFloat(s, 64)
-		// 1990-01-01 … 2100-12-31 as Excel serials.
-		if err != nil || v < 32874 || v > 73415 {
-			return calendar.Date{}, false
-		}
-		t := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(math.Floor(v)))
-		return calendar.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()}, true
-	}
-	return calendar.Date{}, false
+	return d, true, false
 }
 
 // parseFunds reads an amount in yuan: 1200, 1,200.50, 1.2万, 3000元.
@@ -411,8 +221,8 @@ type importRow struct {
 // Import reads an existing ledger and registers every row, all or nothing:
 // every row is checked first (formats, categories, orgs and the actor's
 // permission for each), and any problem rejects the whole file with every
-// problem listed by sheet, row and column. defaultOrgID is the territory of
-// rows without a 属地 (default: the actor's org).
+// problem listed by sheet, row and column (*sheet.Rejected). defaultOrgID is
+// the territory of rows without a 属地 (default: the actor's org).
 func (s *Service) Import(ctx context.Context, a *auth.Actor, data []byte, defaultOrgID int64, dryRun bool) (*ImportResult, error) {
 	if a == nil {
 		return nil, apperr.New(apperr.EUNAUTHORIZED, "请先登录 / sign in first")
@@ -450,21 +260,30 @@ func (s *Service) Import(ctx context.Context, a *auth.Actor, data []byte, defaul
 	}
 	seenNumbers := map[string]int{}
 	var planned []importRow
-	if len(sh.errs) == 0 {
-		for _, r := range sh.rows {
-			if ir := s.importRow(ctx, a, sh, r, defOrg, orgsByName, standards, seenNumbers); ir != nil {
+	// A problem of the header (a column missing or repeated, merged header
+	// cells) stops there; problems of data cells do not keep the rows from
+	// being checked.
+	header := false
+	for _, e := range sh.Problems {
+		header = header || e.Row <= sh.HeaderRow
+	}
+	if !header {
+		ref := refusalsOf(sh)
+		for _, r := range sh.Rows {
+			if ir := s.importRow(ctx, a, sh, r, ref, defOrg, orgsByName, standards, seenNumbers); ir != nil {
 				planned = append(planned, *ir)
 			}
 		}
-		if len(sh.rows) == 0 {
-			sh.errs = append(sh.errs, RowError{Sheet: sh.name, Row: sh.headerRow + 1, Message: "表中没有数据行 / the sheet has no data rows"})
+		if len(sh.Rows) == 0 {
+			sh.Fail(sh.HeaderRow+1, "", "表中没有数据行 / the sheet has no data rows")
 		}
 	}
-	if len(sh.errs) > 0 {
-		if len(sh.errs) > 500 {
-			sh.errs = sh.errs[:500]
+	if rows := sh.Problems; len(rows) > 0 {
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Row < rows[j].Row })
+		if len(rows) > 500 {
+			rows = rows[:500]
 		}
-		return nil, &Rejected{Rows: sh.errs}
+		return nil, &sheet.Rejected{Rows: rows}
 	}
 	res := &ImportResult{DryRun: dryRun, Created: len(planned), Numbers: []string{}}
 	if dryRun {
@@ -476,14 +295,14 @@ func (s *Service) Import(ctx context.Context, a *auth.Actor, data []byte, defaul
 			_, number, err := s.writeImported(ctx, tx, a, ir)
 			if err != nil {
 				if e, ok := apperr.As(err); ok {
-					return &Rejected{Rows: []RowError{{Sheet: sh.name, Row: ir.num, Column: headerOf(e.Field), Message: e.Message}}}
+					return &sheet.Rejected{Rows: []sheet.RowError{sh.RowError(ir.num, importField(e.Field), "%s", e.Message)}}
 				}
 				return fmt.Errorf("row %d: %w", ir.num, err)
 			}
 			res.Numbers = append(res.Numbers, number)
 		}
 		e := a.Entry(now, "hazard.import_file", "hazard", "", defOrg.ID)
-		e.Detail = fmt.Sprintf("%d hazards from sheet %s", len(planned), sh.name)
+		e.Detail = fmt.Sprintf("%d hazards from sheet %s", len(planned), sh.Name)
 		return audit.Append(ctx, tx, e)
 	})
 	if err != nil {
@@ -493,48 +312,42 @@ func (s *Service) Import(ctx context.Context, a *auth.Actor, data []byte, defaul
 }
 
 // importRow checks one row and plans its registration (nil with errors recorded).
-func (s *Service) importRow(ctx context.Context, a *auth.Actor, sh *sheet, r sheetRow, defOrg *org.Org, orgsByName map[string]*org.Org,
+func (s *Service) importRow(ctx context.Context, a *auth.Actor, sh *sheet.Sheet, r sheet.Row, ref refusals, defOrg *org.Org, orgsByName map[string]*org.Org,
 	standards []Standard, seen map[string]int) *importRow {
-	before := len(sh.errs)
-	c := r.cells
-	ir := &importRow{num: r.num}
+	before := len(sh.Problems)
+	c := r.Cells
+	ir := &importRow{num: r.Num}
 	in := Input{Description: c["description"], Location: c["location"], Category: c["category"], FinderName: c["finder"],
 		Measures: c["measures"], ResponsibleUnit: c["unit"], ResponsiblePerson: c["person"], Source: importSource(c["source"])}
 	if in.Category == "" {
 		in.Category = "other"
 	}
-	if in.Description == "" {
-		sh.fail(r.num, "description", "存在问题及隐患不能为空 / the hazard description is empty")
+	if in.Description == "" && !ref.cell(sh, r.Num, "description") {
+		sh.Fail(r.Num, "description", "存在问题及隐患不能为空 / the hazard description is empty")
 	}
-	found, ok := parseDateCell(c["found"])
+	found, ok, blank := ledgerDate(sh, r, "found", ref)
 	switch {
-	case c["found"] == "":
-		sh.fail(r.num, "found", "排查时间不能为空 / the finding date is empty")
-	case !ok:
-		sh.fail(r.num, "found", "单元格 %s 的“%s”不是日期，请写成 2026-11-27、2026/11/27 或 2026年11月27日 / cell %s: %q is not a date; write 2026-11-27, 2026/11/27 or 2026年11月27日",
-			sh.cell("found", r.num), c["found"], sh.cell("found", r.num), c["found"])
-	default:
+	case blank:
+		sh.Fail(r.Num, "found", "排查时间不能为空 / the finding date is empty")
+	case ok:
 		t := found.Time().Add(9 * time.Hour).UTC() // a finding without a time: 09:00
 		in.FoundAt = &t
 	}
 	mode, ok := importMode(c["mode"])
 	if !ok {
-		sh.fail(r.num, "mode", "整改方式“%s”应为“即查即改”或“限期整改” / %q: write 即查即改 or 限期整改", c["mode"], c["mode"])
+		sh.Fail(r.Num, "mode", "整改方式“%s”应为“即查即改”或“限期整改” / %q: write 即查即改 or 限期整改", c["mode"], c["mode"])
 	}
-	switch d, ok := parseDateCell(c["deadline"]); {
-	case c["deadline"] == "" && mode == ModeImmediate:
+	switch d, ok, blank := ledgerDate(sh, r, "deadline", ref); {
+	case blank && mode == ModeImmediate:
 		in.Deadline = found.String()
-	case c["deadline"] == "":
-		sh.fail(r.num, "deadline", "整改时间（期限）不能为空 / the deadline is empty")
-	case !ok:
-		sh.fail(r.num, "deadline", "单元格 %s 的“%s”不是日期，请写成 2026-11-27、2026/11/27 或 2026年11月27日 / cell %s: %q is not a date; write 2026-11-27, 2026/11/27 or 2026年11月27日",
-			sh.cell("deadline", r.num), c["deadline"], sh.cell("deadline", r.num), c["deadline"])
-	default:
+	case blank:
+		sh.Fail(r.Num, "deadline", "整改时间（期限）不能为空 / the deadline is empty")
+	case ok:
 		in.Deadline = d.String()
 	}
 	grade, ok := importGrade(c["grade"])
 	if !ok {
-		sh.fail(r.num, "grade", "隐患等级“%s”应为“一般隐患”或“重大隐患” / %q: write 一般隐患 or 重大隐患", c["grade"], c["grade"])
+		sh.Fail(r.Num, "grade", "隐患等级“%s”应为“一般隐患”或“重大隐患” / %q: write 一般隐患 or 重大隐患", c["grade"], c["grade"])
 	}
 	in.Grade = grade
 	if v := c["standard"]; v != "" {
@@ -546,21 +359,21 @@ func (s *Service) importRow(ctx context.Context, a *auth.Actor, sh *sheet, r she
 			}
 		}
 		if in.StandardID == nil {
-			sh.fail(r.num, "standard", "判定依据“%s”不在判定标准表中 / %q is not a clause of the grading reference", v, v)
+			sh.Fail(r.Num, "standard", "判定依据“%s”不在判定标准表中 / %q is not a clause of the grading reference", v, v)
 		}
 	} else if grade == Major {
-		sh.fail(r.num, "standard", "重大隐患须填写判定依据（判定标准及条款） / a major hazard needs its grading clause (判定依据)")
+		sh.Fail(r.Num, "standard", "重大隐患须填写判定依据（判定标准及条款） / a major hazard needs its grading clause (判定依据)")
 	}
 	if v := c["funds"]; v != "" {
-		if y, ok := parseFunds(v, sh.fundsWan); ok {
+		if y, ok := parseFunds(v, sh.Unit("funds") == "万元"); ok {
 			in.FundsYuan = y
 		} else {
-			sh.fail(r.num, "funds", "整改资金“%s”不是金额 / %q is not an amount", v, v)
+			sh.Fail(r.Num, "funds", "整改资金“%s”不是金额 / %q is not an amount", v, v)
 		}
 	}
 	st, ok := importStatus(c["status"])
 	if !ok {
-		sh.fail(r.num, "status", "完成情况“%s”应为 未整改、整改中、待验收、已验收 或 已撤销 / %q: write 未整改, 整改中, 待验收, 已验收 or 已撤销", c["status"], c["status"])
+		sh.Fail(r.Num, "status", "完成情况“%s”应为 未整改、整改中、待验收、已验收 或 已撤销 / %q: write 未整改, 整改中, 待验收, 已验收 or 已撤销", c["status"], c["status"])
 	}
 	if st == Registered && c["status"] == "" && c["closed"] != "" {
 		st = Closed
@@ -570,16 +383,14 @@ func (s *Service) importRow(ctx context.Context, a *auth.Actor, sh *sheet, r she
 		ir.status = Closed
 	}
 	if ir.status == Closed {
-		switch d, ok := parseDateCell(c["closed"]); {
-		case c["closed"] == "" && mode == ModeImmediate && in.FoundAt != nil:
+		switch d, ok, blank := ledgerDate(sh, r, "closed", ref); {
+		case blank && mode == ModeImmediate && in.FoundAt != nil:
 			ir.closed = found
-		case c["closed"] == "":
-			sh.fail(r.num, "closed", "完成情况为“已验收”时须填写销号日期 / a closed hazard needs its 销号日期")
-		case !ok:
-			sh.fail(r.num, "closed", "单元格 %s 的“%s”不是日期，请写成 2026-11-27、2026/11/27 或 2026年11月27日 / cell %s: %q is not a date",
-				sh.cell("closed", r.num), c["closed"], sh.cell("closed", r.num), c["closed"])
+		case blank:
+			sh.Fail(r.Num, "closed", "完成情况为“已验收”时须填写销号日期 / a closed hazard needs its 销号日期")
+		case !ok: // reported
 		case d.Before(found):
-			sh.fail(r.num, "closed", "销号日期 %s 早于排查时间 %s / the closing date is before the finding date", d, found)
+			sh.Fail(r.Num, "closed", "销号日期 %s 早于排查时间 %s / the closing date is before the finding date", d, found)
 		default:
 			ir.closed = d
 		}
@@ -590,7 +401,7 @@ func (s *Service) importRow(ctx context.Context, a *auth.Actor, sh *sheet, r she
 		if o, ok := orgsByName[v]; ok {
 			territory = o
 		} else {
-			sh.fail(r.num, "territory", "属地“%s”不是系统中的组织 / %q is not an org", v, v)
+			sh.Fail(r.Num, "territory", "属地“%s”不是系统中的组织 / %q is not an org", v, v)
 		}
 	}
 	in.OrgID = territory.ID
@@ -614,26 +425,26 @@ func (s *Service) importRow(ctx context.Context, a *auth.Actor, sh *sheet, r she
 	}
 	if v := c["number"]; v != "" {
 		if prev, dup := seen[v]; dup {
-			sh.fail(r.num, "number", "隐患编号 %s 与第 %d 行重复 / the number %s repeats row %d", v, prev, v, prev)
+			sh.Fail(r.Num, "number", "隐患编号 %s 与第 %d 行重复 / the number %s repeats row %d", v, prev, v, prev)
 		}
-		seen[v] = r.num
+		seen[v] = r.Num
 		var n int
 		if err := s.DB.QueryRow(ctx, "SELECT count(*) FROM hazards WHERE number = ? OR (source_ref = ? AND source_ref <> '')", v, "导入:"+v).Scan(&n); err == nil && n > 0 {
-			sh.fail(r.num, "number", "隐患编号 %s 已在系统中，不能重复导入 / the hazard %s is in the system already", v, v)
+			sh.Fail(r.Num, "number", "隐患编号 %s 已在系统中，不能重复导入 / the hazard %s is in the system already", v, v)
 		}
 		in.SourceRef = "导入:" + v
 	}
-	if len(sh.errs) > before {
+	if len(sh.Problems) > before || ref.rows[r.Num] {
 		return nil
 	}
 	p, err := s.planImport(ctx, a, in, mode)
 	if err != nil {
 		e, ok := apperr.As(err)
 		if !ok {
-			sh.fail(r.num, "", "%v", err)
+			sh.Fail(r.Num, "", "%v", err)
 			return nil
 		}
-		sh.fail(r.num, importField(e.Field), "%s", e.Message)
+		sh.Fail(r.Num, importField(e.Field), "%s", e.Message)
 		return nil
 	}
 	ir.p = p

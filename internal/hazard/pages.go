@@ -17,6 +17,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
 	"github.com/anwen-gov/anwen/internal/org"
+	"github.com/anwen-gov/anwen/internal/sheet"
 	"github.com/anwen-gov/anwen/internal/web"
 )
 
@@ -50,7 +51,16 @@ func (h *handlers) tmpl(file string) *template.Template {
 }
 
 func (h *handlers) render(w http.ResponseWriter, r *http.Request, a *auth.Actor, title, file string, data any, failure error) error {
+	return h.renderWith(w, r, a, title, h.tmpl(file), data, failure, 0)
+}
+
+// renderWith renders the template t; status, when not 0, is the answer's
+// status unless failure sets it.
+func (h *handlers) renderWith(w http.ResponseWriter, r *http.Request, a *auth.Actor, title string, t *template.Template, data any, failure error, status int) error {
 	v := h.srv.NewView(r, a, title, data)
+	if status != 0 {
+		v.Status = status
+	}
 	if failure != nil {
 		e, ok := apperr.As(failure)
 		if !ok {
@@ -58,7 +68,7 @@ func (h *handlers) render(w http.ResponseWriter, r *http.Request, a *auth.Actor,
 		}
 		v.Error, v.Status = e, web.Status(e)
 	}
-	h.srv.Render(w, r, h.tmpl(file), v)
+	h.srv.Render(w, r, t, v)
 	return nil
 }
 
@@ -595,15 +605,26 @@ type importData struct {
 	Orgs   []orgOption
 	OrgID  int64
 	Result *ImportResult
-	Rows   []RowError
+	sheet.Report
+}
+
+// renderImport renders the import page: a rejected file's problems in the
+// shared "sheet-problems" list (422), then the upload form.
+func (h *handlers) renderImport(w http.ResponseWriter, r *http.Request, a *auth.Actor, d *importData, failure error) error {
+	status := 0
+	if d.Rows != nil {
+		status = http.StatusUnprocessableEntity
+	}
+	t := h.srv.Template(sheet.WithPartials(assets), "templates/import.html", "templates/partials.html", sheet.Partials)
+	return h.renderWith(w, r, a, web.Translate(web.Lang(r), "hazard.import_title"), t, d, failure, status)
 }
 
 func (h *handlers) importPage(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
 	if !a.CanAnywhere(auth.HazardReport) {
 		return h.srv.Auth.Refuse(r.Context(), a, auth.HazardReport, "hazard", apperr.NotFound("hazard"))
 	}
-	d := importData{Orgs: orgOptions(r.Context(), h.svc, a, auth.HazardReport, 2), OrgID: a.OrgID}
-	return h.render(w, r, a, web.Translate(web.Lang(r), "hazard.import_title"), "import.html", d, nil)
+	d := &importData{Orgs: orgOptions(r.Context(), h.svc, a, auth.HazardReport, 2), OrgID: a.OrgID}
+	return h.renderImport(w, r, a, d, nil)
 }
 
 func (h *handlers) importForm(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
@@ -611,8 +632,8 @@ func (h *handlers) importForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 		return h.srv.Auth.Refuse(r.Context(), a, auth.HazardReport, "hazard", apperr.NotFound("hazard"))
 	}
 	allowLongWrite(w)
-	d := importData{Orgs: orgOptions(r.Context(), h.svc, a, auth.HazardReport, 2), OrgID: a.OrgID}
-	data, fields, err := readUpload(w, r)
+	d := &importData{Orgs: orgOptions(r.Context(), h.svc, a, auth.HazardReport, 2), OrgID: a.OrgID}
+	data, fields, err := sheet.ReadUploadFields(w, r, MaxImportSize, "org_id", "dry_run")
 	if err == nil {
 		if s := fields["org_id"]; s != "" {
 			if d.OrgID, err = parseID(s); err != nil {
@@ -621,16 +642,15 @@ func (h *handlers) importForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 		}
 	}
 	if err == nil {
-		d.Result, err = h.svc.Import(r.Context(), a, data, d.OrgID, truthy(fields["dry_run"]))
+		d.Result, err = h.svc.Import(r.Context(), a, data, d.OrgID, sheet.Truthy(fields["dry_run"]))
 	}
-	var rej *Rejected
+	var rej *sheet.Rejected
 	if errors.As(err, &rej) {
-		d.Rows = rej.Rows
-		return h.render(w, r, a, web.Translate(web.Lang(r), "hazard.import_title"), "import.html", d,
-			apperr.New(apperr.ERULE, "%s", rej.Message()))
+		d.Report = sheet.ReportOf(rej)
+		return h.renderImport(w, r, a, d, nil)
 	}
 	if err != nil && !formError(err) {
 		return err
 	}
-	return h.render(w, r, a, web.Translate(web.Lang(r), "hazard.import_title"), "import.html", d, err)
+	return h.renderImport(w, r, a, d, err)
 }
