@@ -31,7 +31,7 @@ func Register(srv *web.Server, svc *Service) {
 	srv.API("GET", "/api/v1/audit/export.xlsx", h.exportXLSX)
 	srv.API("GET", "/api/v1/audit/export.csv", h.exportCSV)
 	srv.Page("GET", "/audit", h.page)
-	srv.AddMenu(web.MenuItem{Href: "/audit", Label: "nav.audit", Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.AuditView) }})
+	srv.AddMenu(web.MenuItem{Href: "/audit", Label: "nav.audit", Group: web.MenuAdmin, Weight: 70, Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.AuditView) }})
 	web.AddMessages(messages)
 }
 

@@ -318,11 +318,25 @@ func TestPhone(t *testing.T) {
 	noOverflow("sign-in")
 	wantStatus(t, "sign in", p.signIn("qingshan", demo.DemoPassword), 200)
 	p.wantVisibleText("h1.page-title", "林思远")
-	p.wantVisibleText("nav.nav", "工作台", "组织机构")
-	// Every menu entry lies within the screen, even if the row wraps.
-	if off := eval[[]string](p, `Array.from(document.querySelectorAll("nav.nav a")).filter(function(a){var r=a.getBoundingClientRect();return r.width===0||r.left<0||r.right>window.innerWidth+1}).map(function(a){return a.innerText})`); len(off) > 0 {
+	p.wantVisibleText("nav.nav", "工作台", "零报告")
+	// Every menu entry lies within the screen, even if the row wraps: the
+	// entries of the bar, then each folded group's once it is opened.
+	offScreen := `Array.from(document.querySelectorAll(SEL)).filter(function(a){var r=a.getBoundingClientRect();return r.width===0||r.left<0||r.right>window.innerWidth+1}).map(function(a){return a.innerText})`
+	if off := eval[[]string](p, strings.Replace(offScreen, "SEL", `"nav.nav > a, nav.nav summary"`, 1)); len(off) > 0 {
 		p.fatalf("menu entries off screen on a phone: %q", off)
 	}
+	groups := eval[int](p, `document.querySelectorAll("nav.nav details.nav-group").length`)
+	if groups == 0 {
+		p.fatalf("a township's menu has no folded group on a phone")
+	}
+	for i := range groups {
+		p.do("open a menu group", chromedp.Click(fmt.Sprintf(`nav.nav details.nav-group:nth-of-type(%d) > summary`, i+1), chromedp.NodeVisible))
+		if off := eval[[]string](p, strings.Replace(offScreen, "SEL", `"nav.nav details[open] a"`, 1)); len(off) > 0 {
+			p.fatalf("menu group %d: entries off screen on a phone: %q", i+1, off)
+		}
+		noOverflow("home with a menu group open")
+	}
+	p.do("close the menu group", chromedp.KeyEvent("\x1b"))
 	p.wantVisibleText("#org-tree", "青山镇")
 	noOverflow("home")
 }

@@ -43,7 +43,7 @@ func registerPages(srv *web.Server, svc *Service) {
 // RegisterMenu adds the menu entry; internal/app calls it after the
 // inspections' wiring, so that the entry follows 隐患 and 检查 in the bar.
 func RegisterMenu(srv *web.Server) {
-	srv.AddMenu(web.MenuItem{Href: "/campaigns", Label: "nav.campaigns", Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.CampaignView) }})
+	srv.AddMenu(web.MenuItem{Href: "/campaigns", Label: "nav.campaigns", Group: web.MenuSafety, Weight: 40, Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.CampaignView) }})
 }
 
 func fieldErr(name string) error {

@@ -40,7 +40,7 @@ func registerPages(srv *web.Server, svc *Service) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		w.Write(css)
 	})
-	srv.AddMenu(web.MenuItem{Href: "/disputes", Label: "nav.disputes", Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.DisputeView) }})
+	srv.AddMenu(web.MenuItem{Href: "/disputes", Label: "nav.disputes", Group: web.MenuStability, Weight: 10, Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.DisputeView) }})
 }
 
 func (h *handlers) tmpl(file string) *template.Template {

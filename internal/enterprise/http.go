@@ -47,7 +47,7 @@ func Register(srv *web.Server, svc *Service, orgs *org.Service) {
 	srv.Page("GET", "/enterprises/{id}/edit", h.editPage)
 	srv.Page("POST", "/enterprises/{id}", h.updateForm)
 	srv.Page("POST", "/enterprises/{id}/contacts", h.contactForm)
-	srv.AddMenu(web.MenuItem{Href: "/enterprises", Label: "nav.enterprises", Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.EnterpriseView) }})
+	srv.AddMenu(web.MenuItem{Href: "/enterprises", Label: "nav.enterprises", Group: web.MenuSafety, Weight: 10, Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.EnterpriseView) }})
 	web.AddMessages(messages)
 }
 

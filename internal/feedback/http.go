@@ -32,7 +32,7 @@ func Register(srv *web.Server, svc *Service) {
 	srv.Page("POST", "/feedback", h.submitForm)
 	srv.Page("GET", "/feedback/inbox", h.inboxPage)
 	srv.Page("POST", "/feedback/{id}/reply", h.replyForm)
-	srv.AddMenu(web.MenuItem{Href: "/feedback/inbox", Label: "nav.feedback_admin", Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.FeedbackView) }})
+	srv.AddMenu(web.MenuItem{Href: "/feedback/inbox", Label: "nav.feedback_admin", Group: web.MenuAdmin, Weight: 60, Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.FeedbackView) }})
 	web.AddMessages(messages)
 }
 

@@ -43,7 +43,7 @@ func registerPages(srv *web.Server, svc *Service) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		w.Write(css)
 	})
-	srv.AddMenu(web.MenuItem{Href: "/hazards", Label: "nav.hazards", Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.HazardView) }})
+	srv.AddMenu(web.MenuItem{Href: "/hazards", Label: "nav.hazards", Group: web.MenuSafety, Weight: 30, Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.HazardView) }})
 }
 
 func (h *handlers) tmpl(file string) *template.Template {

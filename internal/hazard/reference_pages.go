@@ -30,7 +30,7 @@ func registerReference(srv *web.Server, svc *Service) {
 	// Those who keep the reference tables but not the ledger (the system
 	// administrator) reach the page from the menu; everyone else from the
 	// ledger's head.
-	srv.AddMenu(web.MenuItem{Href: "/hazards/settings", Label: "hazard.ref.nav", Show: func(a *auth.Actor) bool {
+	srv.AddMenu(web.MenuItem{Href: "/hazards/settings", Label: "hazard.ref.nav", Group: web.MenuAdmin, Weight: 40, Show: func(a *auth.Actor) bool {
 		return a.CanAnywhere(auth.HazardManage) && !a.CanAnywhere(auth.HazardView)
 	}})
 }

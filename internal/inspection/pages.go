@@ -45,7 +45,7 @@ func registerPages(srv *web.Server, svc *Service) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		w.Write(css)
 	})
-	srv.AddMenu(web.MenuItem{Href: "/inspections", Label: "nav.inspections", Show: canSeeAny})
+	srv.AddMenu(web.MenuItem{Href: "/inspections", Label: "nav.inspections", Group: web.MenuSafety, Weight: 20, Show: canSeeAny})
 }
 
 func (h *handlers) tmpl(file string) *template.Template {

@@ -50,8 +50,8 @@ func Register(srv *web.Server, svc *Service) {
 	srv.Page("POST", "/notify/deliveries/{id}/retry", h.retryForm)
 	srv.Page("POST", "/notify/settings", h.settingsForm)
 
-	srv.AddMenu(web.MenuItem{Href: "/inbox", Label: "nav.inbox"})
-	srv.AddMenu(web.MenuItem{Href: "/notify/deliveries", Label: "nav.notify_deliveries", Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.NotifyManage) }})
+	srv.AddMenu(web.MenuItem{Href: "/inbox", Label: "nav.inbox", Group: web.MenuPersonal})
+	srv.AddMenu(web.MenuItem{Href: "/notify/deliveries", Label: "nav.notify_deliveries", Group: web.MenuAdmin, Weight: 50, Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.NotifyManage) }})
 	srv.AddHomeSection(h.homeUnread)
 	web.AddMessages(messages)
 }

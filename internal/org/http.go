@@ -32,7 +32,7 @@ func Register(srv *web.Server, svc *Service) {
 	srv.Page("POST", "/orgs", h.createForm)
 	srv.Page("GET", "/orgs/{id}", h.orgPage)
 	srv.Page("POST", "/orgs/{id}", h.updateForm)
-	srv.AddMenu(web.MenuItem{Href: "/orgs", Label: "nav.orgs"})
+	srv.AddMenu(web.MenuItem{Href: "/orgs", Label: "nav.orgs", Group: web.MenuAdmin, Weight: 10})
 	srv.AddHomeDirectory(h.homeTree)
 	web.AddMessages(messages)
 }

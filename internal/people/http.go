@@ -41,7 +41,7 @@ func Register(srv *web.Server, svc *Service, orgs *org.Service) {
 	srv.Page("POST", "/people/{id}/phone", h.phoneForm)
 	srv.Page("POST", "/people/{id}/password-reset", h.resetForm)
 	srv.Page("POST", "/people/{id}/unlock", h.unlockForm)
-	srv.AddMenu(web.MenuItem{Href: "/people", Label: "nav.users", Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.UserView) }})
+	srv.AddMenu(web.MenuItem{Href: "/people", Label: "nav.users", Group: web.MenuAdmin, Weight: 20, Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.UserView) }})
 	web.AddMessages(messages)
 	org.PeopleOf = h.orgPeople
 }

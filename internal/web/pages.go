@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -100,16 +101,68 @@ type MenuItem struct {
 	Href  string
 	Label string // message key
 	Show  func(a *auth.Actor) bool
+	// Group is where the entry belongs (MenuMain when empty), Weight its
+	// place there (lower first; equal weights keep the order added).
+	Group  string
+	Weight int
 }
 
-// MenuLink is a menu entry as a page shows it.
+// Menu groups, in the order the bar shows them. With more entries than
+// menuFoldAbove, the named groups fold into one drop-down each, so that the
+// bar fits a desktop on one row and a phone on two.
+const (
+	MenuMain      = ""          // the day's work: first, never folded
+	MenuSafety    = "safety"    // 安全生产
+	MenuStability = "stability" // 信访维稳
+	MenuPersonal  = "personal"  // one's own messages: never folded
+	MenuAdmin     = "admin"     // 管理
+)
+
+var menuGroups = []string{MenuMain, MenuSafety, MenuStability, MenuPersonal, MenuAdmin}
+
+const menuFoldAbove = 7
+
+// MenuLink is a menu entry as a page shows it: a link, or a folded group
+// (Links set, Label the group's name).
 type MenuLink struct {
 	Href, Label string
-	Current     bool // the page is this entry or below it
+	Current     bool // the page is this entry or below it (for a group: one of its links)
+	Links       []MenuLink
 }
 
 // AddMenu adds a navigation entry.
 func (s *Server) AddMenu(m MenuItem) { s.menu = append(s.menu, m) }
+
+// menuFor is the bar the actor sees on path.
+func (s *Server) menuFor(a *auth.Actor, path string) []MenuLink {
+	byGroup := map[string][]MenuLink{}
+	weights := map[string]int{}
+	total := 0
+	for _, m := range s.menu {
+		if m.Show != nil && !m.Show(a) {
+			continue
+		}
+		cur := path == m.Href || strings.HasPrefix(path, m.Href+"/")
+		byGroup[m.Group] = append(byGroup[m.Group], MenuLink{Href: m.Href, Label: m.Label, Current: cur})
+		weights[m.Href] = m.Weight
+		total++
+	}
+	var out []MenuLink
+	for _, g := range menuGroups {
+		links := byGroup[g]
+		sort.SliceStable(links, func(i, j int) bool { return weights[links[i].Href] < weights[links[j].Href] })
+		if total <= menuFoldAbove || len(links) < 2 || g == MenuMain || g == MenuPersonal {
+			out = append(out, links...)
+			continue
+		}
+		group := MenuLink{Label: "nav.group." + g, Links: links}
+		for _, l := range links {
+			group.Current = group.Current || l.Current
+		}
+		out = append(out, group)
+	}
+	return out
+}
 
 // HomeSection renders a block of the home page for the actor.
 type HomeSection func(r *http.Request, a *auth.Actor) (template.HTML, error)
@@ -146,12 +199,7 @@ func (v *View) Tf(key string, args ...any) string { return Translatef(v.Lang, ke
 func (s *Server) NewView(r *http.Request, a *auth.Actor, title string, data any) *View {
 	v := &View{Title: title, Lang: Lang(r), Actor: a, Demo: s.Opts.Demo, Path: r.URL.Path, Data: data}
 	if a != nil {
-		for _, m := range s.menu {
-			if m.Show == nil || m.Show(a) {
-				cur := r.URL.Path == m.Href || strings.HasPrefix(r.URL.Path, m.Href+"/")
-				v.Menu = append(v.Menu, MenuLink{Href: m.Href, Label: m.Label, Current: cur})
-			}
-		}
+		v.Menu = s.menuFor(a, r.URL.Path)
 		if f := s.Sessions.PopString(r.Context(), "flash"); f != "" {
 			v.Flash = f
 		}

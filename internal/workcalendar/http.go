@@ -36,7 +36,7 @@ func Register(srv *web.Server, svc *Service) {
 	srv.Page("GET", "/calendar", h.yearPage)
 	srv.Page("POST", "/calendar/days", h.setForm)
 	srv.Page("POST", "/calendar/days/{date}/delete", h.clearForm)
-	srv.AddMenu(web.MenuItem{Href: "/calendar", Label: "nav.calendar"})
+	srv.AddMenu(web.MenuItem{Href: "/calendar", Label: "nav.calendar", Group: web.MenuAdmin, Weight: 30})
 	web.AddMessages(messages)
 }
 

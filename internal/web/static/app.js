@@ -38,3 +38,20 @@ document.addEventListener("submit", function (e) {
     if (t && t.hasAttribute && t.hasAttribute("data-select") && t.select) t.select();
   });
 })();
+
+// The menu's folded groups (<details class="nav-group">): one open at a
+// time, closed by a click elsewhere or Escape. Without this file each opens
+// and closes by its own summary.
+(function () {
+  function closeAll(except) {
+    var open = document.querySelectorAll("details.nav-group[open]");
+    for (var i = 0; i < open.length; i++) if (open[i] !== except) open[i].removeAttribute("open");
+  }
+  document.addEventListener("click", function (e) {
+    var g = e.target.closest ? e.target.closest("details.nav-group") : null;
+    closeAll(g);
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") closeAll(null);
+  });
+})();
