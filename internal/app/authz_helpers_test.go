@@ -226,3 +226,21 @@ func campaignRecheck(login, code, prefix string) func(e *apptest.Env) string {
 		return prefix + itoa(id) + "/rechecks/" + itoa(rid)
 	}
 }
+
+// petitionAt registers a petition case (信访事项) as xfj, the petition
+// bureau, over the API and, with routeTo, transfers it to the org with that
+// code; its id goes in the path.
+func petitionAt(routeTo, prefix, suffix string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string {
+		c := e.TokenClient("xfj")
+		var p struct{ ID int64 }
+		r := c.SendJSON("POST", "/api/v1/petitions", `{"channel":"visit","category":"claim","subject":"labour","request":"矩阵诉求","facts":"矩阵事实","petitioners":[{"name":"张三","phone":"13900000000"}]}`)
+		r.JSON(e.T, &p)
+		if routeTo != "" {
+			if r := c.SendJSON("POST", "/api/v1/petitions/"+itoa(p.ID)+"/transitions", fill(e, `{"action":"transfer","org_id":%`+routeTo+`%}`)); r.StatusCode != 200 {
+				e.T.Fatalf("matrix transfer: %d %s", r.StatusCode, r.Body)
+			}
+		}
+		return prefix + itoa(p.ID) + suffix
+	}
+}

@@ -1,0 +1,96 @@
+package app
+
+import (
+	"context"
+	"sync"
+
+	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/notify"
+	"github.com/anwen-gov/anwen/internal/petition"
+)
+
+// petitionServices holds each App's petition service until App gets a
+// field of its own for it (see Petitions).
+var petitionServices sync.Map // *App → *petition.Service
+
+// Petitions is the petition service (信访事项) of a, for the public portal
+// (SubmitPublic, Milestones, Rate, RequestReview), the demo and tests.
+func (a *App) Petitions() *petition.Service {
+	s, _ := petitionServices.Load(a)
+	p, _ := s.(*petition.Service)
+	return p
+}
+
+// Petition cases (信访事项): registration, routing, handling, review, the
+// legal clocks and the day's digest. This file sorts after
+// wire_attachment.go, so a.Attachments is set when it runs.
+func init() {
+	wiring = append(wiring, func(ctx context.Context, a *App) error {
+		kr, err := a.FieldCipher()
+		if err != nil {
+			return err
+		}
+		svc := &petition.Service{DB: a.DB, Auth: a.Auth, Clock: a.Clock, Cipher: kr, Attachments: a.Attachments,
+			Notifier: petitionNotifier{a.Notify}, Log: a.Log}
+		if a.WorkCalendar != nil {
+			svc.Calendar = a.WorkCalendar
+		}
+		petitionServices.Store(a, svc)
+		svc.RegisterClock(a.Engine)
+		a.planners = append(a.planners, svc.Plan)
+		if a.Attachments != nil {
+			// Who may see a case may see its materials; an accusation's
+			// material only those who handle it.
+			a.Attachments.RegisterOwner(petition.OwnerType, svc.CanView)
+		}
+		petition.Register(a.Web, svc)
+		return nil
+	})
+	var list []Param
+	for _, p := range petition.FilterParams {
+		list = append(list, Param{p[0], p[1], p[2]})
+	}
+	Document(
+		Operation{Method: "POST", Path: "/api/v1/petitions", Tag: "petitions",
+			Summary: "Register a petition (登记, the petition bureau's staff): channel, received_at (the 15 days to route run from it), one to five petitioners " +
+				"(name; phone, id_number, address sealed at rest), head_count (5 or more: collective), category (claim, suggestion, accusation), subject, place, request, facts; " +
+				"an accusation's accused_org_id / accused_user_id / accused (its members and the person never see the case); repeat_of and same_claim link an earlier case " +
+				"(POST /api/v1/petitions/similar suggests them; the same claim after a concluded second review: 422 naming repeat_of). Numbered <area code>-<year>-<serial>.",
+			Request: petition.Input{}, Response: petition.Detail{}, Status: 201},
+		Operation{Method: "GET", Path: "/api/v1/petitions", Tag: "petitions",
+			Summary:  "The ledger: the cases the caller may see, newest first by keyset (next/prev cursors), personal data masked; the total counted up to 10,000",
+			Response: petition.Page{}, Query: list},
+		Operation{Method: "GET", Path: "/api/v1/petitions/{id}", Tag: "petitions",
+			Summary:  "A case with its legal clock (period, last day, days left, overdue), window (objection or review request period), timeline, written answers and the actions the caller may take now (allowed_actions); 404 outside the caller's reach, to the accused org's members and the accused, and to whoever stepped aside",
+			Response: petition.Detail{}},
+		Operation{Method: "POST", Path: "/api/v1/petitions/{id}/transitions", Tag: "petitions",
+			Summary: "Take one step of the lifecycle table. The bureau: transfer / assign (org_id), to_discipline (accusations), overrule (reason), request_review / request_rereview " +
+				"(requested_on at most 30 days after the answer was served, else 422 naming requested_on; review_org_id), supervise (comment), flag_key, unflag_key (reason). " +
+				"The handling org: accept (notice), object (reason, within 5 working days), decline (reason, notice), extend (the org's head: extension_days 1–30 once, reason, " +
+				"petitioner_told), reply (opinion: decision, facts, reasons, basis; agreement). The reviewing org: answer_review, answer_rereview (opinion). Anyone on the case: " +
+				"recuse (user_id, reason). A step the table does not have answers 422 with error.allowed_actions (a reply before acceptance, a second extension, a second review after the second review).",
+			Request: petition.TransitionInput{}, Response: petition.Detail{}},
+		Operation{Method: "GET", Path: "/api/v1/petitions/{id}/personal", Tag: "petitions",
+			Summary:  "The petitioners' names, ID numbers, phones and addresses (and an accusation's content) in full, for those who handle the case (petition.reveal); every call is recorded in the audit trail (petition.reveal)",
+			Response: petition.Revealed{}},
+		Operation{Method: "POST", Path: "/api/v1/petitions/similar", Tag: "petitions",
+			Summary: "Earlier cases of the same petitioners (ID numbers, phones: matched by blind index) or the same matter (subject and place within a year), for the registrar to link as repeat petitions (重复信访)",
+			Request: petition.SimilarQuery{}, Response: []petition.SimilarCase{}},
+		Operation{Method: "GET", Path: "/api/v1/petitions/subjects", Tag: "petitions", Summary: "The subject areas (涉及领域)", Response: []petition.Subject{}},
+		Operation{Method: "GET", Path: "/api/v1/petitions/settings", Tag: "petitions", Summary: "The petition bureau, the discipline organ and the area code numbers start with", Response: petition.Settings{}},
+		Operation{Method: "PUT", Path: "/api/v1/petitions/settings", Tag: "petitions", Summary: "Set them (petition.configure, the system administrator)", Request: petition.Settings{}, Response: petition.Settings{}},
+	)
+}
+
+// petitionNotifier hands the petition messages to the notify platform, in
+// the caller's transaction.
+type petitionNotifier struct{ n *notify.Service }
+
+func (x petitionNotifier) Notify(ctx context.Context, tx *db.Tx, notes ...petition.Note) error {
+	envs := make([]notify.Envelope, len(notes))
+	for i, n := range notes {
+		envs[i] = notify.Envelope{To: notify.Recipient{UserIDs: n.UserIDs, OrgIDs: n.OrgIDs},
+			Message: notify.Message{Kind: "petition", Title: n.Title, Body: n.Body, Link: n.Link, DedupeKey: n.DedupeKey}}
+	}
+	return x.n.EnqueueMany(ctx, tx, envs)
+}
