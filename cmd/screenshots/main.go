@@ -5,10 +5,12 @@
 //
 //	go run ./cmd/screenshots -out /tmp/shots
 //	go run ./cmd/screenshots -out /tmp/shots -login qingshan -pages /,/orgs -lang en
+//	go run ./cmd/screenshots -out /tmp/shots -login "" -pages /public/petitions/new
 //
 // Files are DIR/<name>-desktop.png and DIR/<name>-phone.png, where name is
 // the path with slashes turned into dashes ("/" is "home", "/orgs/1" is
-// "orgs-1"). The page /signin is taken before signing in.
+// "orgs-1"). The page /signin is taken before signing in; with -login ""
+// nothing signs in (the public pages, as a visitor sees them).
 package main
 
 import (
@@ -19,10 +21,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -36,17 +36,6 @@ import (
 
 const defaultPages = "/signin,/,/orgs,/orgs/1,/people,/people/1"
 
-type size struct {
-	name          string
-	width, height int64
-	mobile        bool
-}
-
-var sizes = []size{
-	{"desktop", 1366, 900, false},
-	{"phone", 390, 844, true},
-}
-
 func main() {
 	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "screenshots:", err)
@@ -57,7 +46,7 @@ func main() {
 func run(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("screenshots", flag.ContinueOnError)
 	out := fs.String("out", "", "directory for the PNG files (created if missing)")
-	login := fs.String("login", "admin", "demo login to sign in as (password "+demo.DemoPassword+")")
+	login := fs.String("login", "admin", "demo login to sign in as (password "+demo.DemoPassword+"); \"\" for an anonymous visitor")
 	pages := fs.String("pages", defaultPages, "comma-separated paths; /signin is taken before signing in")
 	lang := fs.String("lang", "zh", "page language: zh or en")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
@@ -135,8 +124,10 @@ func run(args []string, stdout io.Writer) error {
 			}
 		}
 	}
-	if err := s.signIn(*login); err != nil {
-		return err
+	if *login != "" {
+		if err := s.signIn(*login); err != nil {
+			return err
+		}
 	}
 	for _, p := range paths {
 		if p != "/signin" {
@@ -163,26 +154,9 @@ func (s *shooter) do(actions ...chromedp.Action[chromedp.Void]) error {
 
 // signIn signs in through the form, as a person would.
 func (s *shooter) signIn(login string) error {
-	ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx,
-		chromedp.EmulateViewport(1366, 900),
-		chromedp.Navigate(s.base+"/signin"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="login"]`), login),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demo.DemoPassword),
-	); err != nil {
-		return fmt.Errorf("sign-in form: %w", err)
-	}
-	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type="submit"]`))); err != nil {
-		return fmt.Errorf("sign in as %s: %w", login, err)
-	}
-	loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
+	loc, err := browsertest.SignIn(s.ctx, s.base, login)
 	if err != nil {
 		return err
-	}
-	if strings.HasPrefix(loc, "/signin") {
-		msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('[role="alert"]')||{}).innerText||""`))
-		return fmt.Errorf("sign in as %s failed: %s", login, msg)
 	}
 	fmt.Fprintf(s.stdout, "signed in as %s (landed on %s)\n", login, loc)
 	return nil
@@ -190,63 +164,19 @@ func (s *shooter) signIn(login string) error {
 
 // shoot saves path at every size.
 func (s *shooter) shoot(path string) error {
-	for _, sz := range sizes {
-		opts := []chromedp.EmulateViewportOption{}
-		if sz.mobile {
-			opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait, chromedp.EmulateScale(2))
-		}
-		ctx, cancel := context.WithTimeout(s.ctx, 60*time.Second)
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(sz.width, sz.height, opts...)); err != nil {
-			cancel()
-			return err
-		}
-		resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(s.base+path))
+	for _, sz := range browsertest.Sizes {
+		shot, err := browsertest.Shoot(s.ctx, s.base, path, sz, filepath.Join(s.dir, browsertest.FileName(path)+"-"+sz.Name+".png"), nil)
 		if err != nil {
-			cancel()
-			return fmt.Errorf("open %s: %w", path, err)
-		}
-		// Let the web fonts settle before the picture.
-		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.fonts.ready.then(function(){return true})`, chromedp.EvalAwaitPromise)); err != nil {
-			cancel()
-			return err
-		}
-		type widths struct{ Scroll, Inner int }
-		w, _ := chromedp.Run(ctx, chromedp.Evaluate[widths](`({Scroll: document.documentElement.scrollWidth, Inner: window.innerWidth})`))
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		cancel()
-		if err != nil {
-			return fmt.Errorf("screenshot %s: %w", path, err)
-		}
-		file := filepath.Join(s.dir, fileName(path)+"-"+sz.name+".png")
-		if err := os.WriteFile(file, png, 0o644); err != nil {
 			return err
 		}
 		note := ""
-		if resp != nil && resp.Status != 200 {
-			note += fmt.Sprintf("  (status %d)", resp.Status)
+		if shot.Status != 0 && shot.Status != 200 {
+			note += fmt.Sprintf("  (status %d)", shot.Status)
 		}
-		if w.Scroll > int(sz.width)+1 || w.Inner > int(sz.width)+1 {
-			note += fmt.Sprintf("  (horizontal overflow: page %d px wide on a %d px screen)", max(w.Scroll, w.Inner), sz.width)
+		if shot.Overflows() {
+			note += fmt.Sprintf("  (horizontal overflow: page %d px wide on a %d px screen)", shot.Width, sz.Width)
 		}
-		fmt.Fprintf(s.stdout, "%s%s\n", file, note)
+		fmt.Fprintf(s.stdout, "%s%s\n", shot.File, note)
 	}
 	return nil
-}
-
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// fileName turns a path into a file name: "/" is "home", "/orgs/1" is "orgs-1".
-func fileName(path string) string {
-	u, err := url.Parse(path)
-	if err == nil {
-		path = u.Path
-		if u.RawQuery != "" {
-			path += "-" + u.RawQuery
-		}
-	}
-	name := strings.Trim(unsafeName.ReplaceAllString(path, "-"), "-")
-	if name == "" {
-		return "home"
-	}
-	return name
 }

@@ -822,6 +822,21 @@ var authzMatrix = []authzRow{
 	{route: "POST /petitions/{id}/reveal", login: "duchashi", want: 403, scope: "in", path: petitionAt("SFQ-QS", "/petitions/", "/reveal"), body: "form:"},
 	{route: "POST /petitions/{id}/reveal", login: "yjj", want: 404, scope: "out", path: petitionAt("SFQ-QS", "/petitions/", "/reveal"), body: "form:"},
 	{route: "GET /static/petition.css", want: 200, scope: "-"},
+	// Public petition portal (网上信访): no sign-in
+	{route: "GET /static/portal.css", want: 200, scope: "-"},
+	{route: "GET /public/petitions", want: 200, scope: "-"},
+	{route: "GET /public/petitions/new", want: 200, scope: "-"},
+	{route: "GET /public/petitions/new", login: "xfj", want: 200, scope: "-"},
+	{route: "POST /public/petitions/new", want: 400, scope: "-", body: "form:category=claim"},
+	{route: "GET /public/petitions/query", want: 200, scope: "-"},
+	{route: "POST /public/petitions/query", want: 404, scope: "absent", body: "form:code=AAAA-BBBB-CCCC&phone=13900000000"},
+	{route: "POST /public/petitions/query/rating", want: 404, scope: "absent", body: "form:code=AAAA-BBBB-CCCC&phone=13900000000&rating=satisfied"},
+	{route: "POST /public/petitions/query/review", want: 404, scope: "absent", body: "form:code=AAAA-BBBB-CCCC&phone=13900000000&reason=x"},
+	{route: "GET /public/petitions/challenge", want: 200, scope: "-"},
+	{route: "POST /public/petitions", want: 400, scope: "-", body: `{"category":"claim"}`},
+	{route: "GET /public/petitions/{code}", want: 404, scope: "absent", path: fixed("/public/petitions/AAAA-BBBB-CCCC")},
+	{route: "POST /public/petitions/{code}/rating", want: 404, scope: "absent", path: fixed("/public/petitions/AAAA-BBBB-CCCC/rating"), body: `{"rating":"satisfied"}`},
+	{route: "POST /public/petitions/{code}/review", want: 404, scope: "absent", path: fixed("/public/petitions/AAAA-BBBB-CCCC/review"), body: `{"reason":"不服"}`},
 }
 
 // fill replaces %CODE% by the id of the demo org with that code.

@@ -65,6 +65,8 @@ func OpenAPI() map[string]any {
 				"code":    map[string]any{"type": "string", "enum": []string{"invalid", "unauthorized", "forbidden", "not_found", "conflict", "too_large", "unsupported", "rule_violated", "locked", "rate_limited", "internal"}},
 				"message": map[string]any{"type": "string"},
 				"field":   map[string]any{"type": "string"},
+				"allowed_actions": map[string]any{"type": "array", "items": map[string]any{"type": "string"},
+					"description": "On a lifecycle step the object's table does not have from its state (422, field action): the actions allowed instead, [] when none is"},
 			}}}}
 	paths := map[string]map[string]any{}
 	for _, op := range Operations() {
@@ -122,7 +124,7 @@ func OpenAPI() map[string]any {
 	return map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{"title": "Anwen (安稳) API", "version": "1",
-			"description": "Work safety and petitions, run to closure. Errors are {\"error\":{\"code\",\"message\",\"field\"}}; objects outside the caller's scope answer 404."},
+			"description": "Work safety and petitions, run to closure. Errors are {\"error\":{\"code\",\"message\",\"field\"}} (a refused lifecycle step adds \"allowed_actions\"); objects outside the caller's scope answer 404."},
 		"servers":  []any{map[string]any{"url": "/"}},
 		"security": []any{map[string]any{"bearerAuth": []string{}}, map[string]any{"sessionCookie": []string{}}},
 		"paths":    paths,

@@ -56,7 +56,7 @@ func init() {
 			Summary: "Replace a draft (campaign.manage at the launching org); without draft it is launched. 422 once launched or closed",
 			Request: campaign.Input{}, Response: campaign.Campaign{}},
 		Operation{Method: "POST", Path: "/api/v1/campaigns/{id}/transitions", Tag: "campaigns",
-			Summary: "A step of the lifecycle table: launch (a draft), close (a draft or a running campaign; optional note; its checkpoints are withdrawn). A step the table does not have from the campaign's state: 422",
+			Summary: "A step of the lifecycle table: launch (a draft), close (a draft or a running campaign; optional note; its checkpoints are withdrawn). A step the table does not have from the campaign's state: 422 with error.allowed_actions (an unknown action: 400)",
 			Request: campaign.TransitionInput{}, Response: campaign.Campaign{}},
 		Operation{Method: "GET", Path: "/api/v1/campaigns/{id}/tasks/{task_id}", Tag: "campaigns",
 			Summary:  "One task: its counts and flag, its sub-tasks, the enterprises of its part of the scope (not yet inspected first, at most 1,000; only where the caller sees the register) and its re-checks. 404 outside the caller's part",

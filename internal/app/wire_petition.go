@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/anwen-gov/anwen/internal/db"
@@ -44,6 +45,7 @@ func init() {
 			a.Attachments.RegisterOwner(petition.OwnerType, svc.CanView)
 		}
 		petition.Register(a.Web, svc)
+		petition.RegisterPortal(a.Web, svc)
 		return nil
 	})
 	var list []Param
@@ -79,6 +81,35 @@ func init() {
 		Operation{Method: "GET", Path: "/api/v1/petitions/subjects", Tag: "petitions", Summary: "The subject areas (涉及领域)", Response: []petition.Subject{}},
 		Operation{Method: "GET", Path: "/api/v1/petitions/settings", Tag: "petitions", Summary: "The petition bureau, the discipline organ and the area code numbers start with", Response: petition.Settings{}},
 		Operation{Method: "PUT", Path: "/api/v1/petitions/settings", Tag: "petitions", Summary: "Set them (petition.configure, the system administrator)", Request: petition.Settings{}, Response: petition.Settings{}},
+	)
+}
+
+// The public portal (网上信访): no sign-in; the phone travels in the
+// X-Petitioner-Phone header; every route is rate-limited per client address
+// (429 with Retry-After).
+func init() {
+	limits := fmt.Sprintf(" Limited per client address to %d look-ups, ratings and review requests per %s (429 rate_limited with Retry-After).",
+		petition.PortalLookupLimit, petition.PortalWindow)
+	phone := " The petitioner's mobile number goes in the " + petition.PhoneHeader + " header (kept out of URLs and logs); a wrong code and a wrong phone answer the same 404."
+	Document(
+		Operation{Method: "GET", Path: "/public/petitions/challenge", Tag: "public-portal", Public: true,
+			Summary: fmt.Sprintf("A challenge for a submission: a small sum in words (question in Chinese, question_en in English), answered in digits with its token; good once, from %s after it is issued until expires_at (%s)",
+				petition.ChallengeMinAge, petition.ChallengeTTL),
+			Response: petition.Challenge{}},
+		Operation{Method: "POST", Path: "/public/petitions", Tag: "public-portal", Public: true, Status: 201,
+			Summary: fmt.Sprintf("A citizen submits a petition online (channel online): category (claim, suggestion, accusation), subject (see the subject list), place and place_org_id (a township, street, zone, village or community), request, facts, accused (an accusation), name, phone (an 11-digit mobile, required), id_number and address (optional); challenge (the token of GET /public/petitions/challenge) and answer; consent (true). "+
+				"Answers the case number and the query code, shown this once (only its hash is kept). Files are taken by the portal's form only. Limited per client address to %d accepted petitions and %d requests per %s (429 rate_limited with Retry-After); a wrong or reused answer is 400 on the field answer.",
+				petition.PortalSubmitLimit, petition.PortalAttemptLimit, petition.PortalWindow),
+			Request: petition.PortalSubmission{}, Response: petition.PortalReceipt{}},
+		Operation{Method: "GET", Path: "/public/petitions/{code}", Tag: "public-portal", Public: true,
+			Summary:  "The petitioner's view of their case by query code: its public milestones with dates (registered, routed with the org for all but accusations, accepted, declined with the notice, extended with the reason, answered, reviewed, rated), the written answers, whether it may be rated (can_rate) and the last day to ask for a review (review_until)." + phone + limits,
+			Response: petition.PublicStatus{}},
+		Operation{Method: "POST", Path: "/public/petitions/{code}/rating", Tag: "public-portal", Public: true,
+			Summary: "Rate the answer once: satisfied (满意), basic (基本满意) or unsatisfied (不满意); 422 before an answer, 409 when already rated." + phone + limits,
+			Request: petition.RatingInput{}, Response: petition.PublicStatus{}},
+		Operation{Method: "POST", Path: "/public/petitions/{code}/review", Tag: "public-portal", Public: true,
+			Summary: "Ask for the review (复查) of a claim's answer, or the second review (复核) of the review, within 30 days of it (422 after), with the reasons (required)." + phone + limits,
+			Request: petition.ReviewInput{}, Response: petition.PublicStatus{}},
 	)
 }
 

@@ -23,11 +23,13 @@ const (
 )
 
 // Error is a domain error: a code, a message a person can read, and optionally
-// the input field it concerns.
+// the input field it concerns. A lifecycle refusal (NotAllowed) also carries
+// the actions that are allowed instead.
 type Error struct {
 	Code    string
 	Message string
 	Field   string
+	Allowed []string // non-nil only on a NotAllowed refusal (maybe empty)
 }
 
 func (e *Error) Error() string {

@@ -24,43 +24,21 @@ func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 // fixture is a running Anwen with the demo district (its 40 enterprises and
 // places, one of them closed; no hazards).
 type fixture struct {
-	t       *testing.T
-	env     *apptest.Env
-	clients map[string]*apptest.Client
+	t   *testing.T
+	env *apptest.Env
 }
 
 func newFixture(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
-	return &fixture{t: t, env: apptest.Start(t, d), clients: map[string]*apptest.Client{}}
+	return &fixture{t: t, env: apptest.Start(t, d)}
 }
 
 // c returns a bearer-token client for login (cached).
-func (f *fixture) c(login string) *apptest.Client {
-	if c, ok := f.clients[login]; ok {
-		return c
-	}
-	c := f.env.TokenClient(login)
-	f.clients[login] = c
-	return c
-}
+func (f *fixture) c(login string) *apptest.Client { return f.env.As(login) }
 
-func (f *fixture) count(q string, args ...any) int {
-	f.t.Helper()
-	var n int
-	if err := f.env.App.DB.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
-		f.t.Fatalf("%s: %v", q, err)
-	}
-	return n
-}
+func (f *fixture) count(q string, args ...any) int { return apptest.Value[int](f.env, q, args...) }
 
-func (f *fixture) id(q string, args ...any) int64 {
-	f.t.Helper()
-	var id int64
-	if err := f.env.App.DB.QueryRow(context.Background(), q, args...).Scan(&id); err != nil {
-		f.t.Fatalf("%s: %v", q, err)
-	}
-	return id
-}
+func (f *fixture) id(q string, args ...any) int64 { return apptest.Value[int64](f.env, q, args...) }
 
 // ent is the id of the demo enterprise named name.
 func (f *fixture) ent(name string) int64 {

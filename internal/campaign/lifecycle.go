@@ -1,7 +1,7 @@
 package campaign
 
 import (
-	"strings"
+	"slices"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
 	"github.com/anwen-gov/anwen/internal/auth"
@@ -70,28 +70,23 @@ func Allowed(state string) []string {
 	return out
 }
 
-// Lookup returns the row for action from state, or a 422 naming what is allowed.
+// Lookup returns the row for action from state, or an apperr.NotAllowed
+// refusal (ERULE, 422) naming what is allowed; an action the table does not
+// know at all is invalid input (EINVALID, 400).
 func Lookup(state, action string) (*Transition, error) {
 	for i := range Table {
 		if Table[i].Action == action && Table[i].applies(state) {
 			return &Table[i], nil
 		}
 	}
-	allowed := Allowed(state)
-	zh := make([]string, len(allowed))
-	for i, a := range allowed {
-		zh[i] = ActionZH[a] + " " + a
-	}
-	known := false
-	for _, a := range Actions {
-		known = known || a == action
-	}
-	if !known {
+	if !slices.Contains(Actions, action) {
 		return nil, apperr.Field(apperr.EINVALID, "action", "没有“%s”这一操作 / there is no action %q", action, action)
 	}
-	return nil, apperr.Field(apperr.ERULE, "action", "行动处于“%s”状态，不能“%s”；可执行：%s / a campaign in state %s cannot %s; allowed: %s",
-		StatusZH[state], ActionZH[action], strings.Join(zh, "、"), state, action, strings.Join(allowed, ", "))
+	return nil, lifecycle.Refuse(state, action, Allowed(state))
 }
+
+// lifecycle names the table's states and actions in its refusals.
+var lifecycle = &apperr.Lifecycle{Object: [2]string{"行动", "campaign"}, Actions: Actions, StatusZH: StatusZH, ActionZH: ActionZH}
 
 // StatusZH and ActionZH are the Chinese names used in messages.
 var (

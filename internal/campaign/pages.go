@@ -31,13 +31,7 @@ func registerPages(srv *web.Server, svc *Service) {
 	srv.Page("POST", "/campaigns/{id}/transitions", h.transitionForm)
 	srv.Page("GET", "/campaigns/{id}/tasks/{task_id}", h.taskPage)
 	srv.Page("POST", "/campaigns/{id}/rechecks/{recheck_id}", h.recheckForm)
-	// The pages' own stylesheet (the CSP allows only same-origin styles).
-	css, _ := assets.ReadFile("static/campaign.css")
-	srv.PublicPage("GET", "/static/campaign.css", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		w.Write(css)
-	})
+	srv.Stylesheet("/static/campaign.css", assets, "static/campaign.css") // the CSP allows only same-origin styles
 }
 
 // RegisterMenu adds the menu entry; internal/app calls it after the
@@ -51,22 +45,7 @@ func fieldErr(name string) error {
 }
 
 func (h *handlers) render(w http.ResponseWriter, r *http.Request, a *auth.Actor, title, file string, data any, failure error) error {
-	v := h.srv.NewView(r, a, title, data)
-	if failure != nil {
-		e, ok := apperr.As(failure)
-		if !ok {
-			return failure
-		}
-		v.Error, v.Status = e, web.Status(e)
-	}
-	h.srv.Render(w, r, h.srv.Template(assets, "templates/"+file, "templates/partials.html"), v)
-	return nil
-}
-
-// formError says whether err belongs on the form (the person can fix it).
-func formError(err error) bool {
-	e, ok := apperr.As(err)
-	return ok && (e.Code == apperr.EINVALID || e.Code == apperr.ERULE || e.Code == apperr.ECONFLICT)
+	return h.srv.RenderPage(w, r, a, h.srv.Template(assets, "templates/"+file, "templates/partials.html"), title, data, failure)
 }
 
 // tools gives the templates what the shared funcs lack.
@@ -296,7 +275,7 @@ func readForm(w http.ResponseWriter, r *http.Request) (Input, error) {
 }
 
 func (h *handlers) formAgain(w http.ResponseWriter, r *http.Request, a *auth.Actor, in Input, editID int64, failure error) error {
-	if !formError(failure) {
+	if !web.FormError(failure) {
 		return failure
 	}
 	d := h.formFor(r, a, in, editID)
@@ -443,7 +422,7 @@ func (h *handlers) transitionForm(w http.ResponseWriter, r *http.Request, a *aut
 	}
 	in := TransitionInput{Action: r.PostFormValue("action"), Note: r.PostFormValue("note")}
 	if _, err := h.svc.Transition(r.Context(), a, id, in); err != nil {
-		if !formError(err) {
+		if !web.FormError(err) {
 			return err
 		}
 		return h.showDetail(w, r, a, id, err)
@@ -494,7 +473,7 @@ func (h *handlers) recheckForm(w http.ResponseWriter, r *http.Request, a *auth.A
 	}
 	rc, err := h.svc.Recheck(r.Context(), a, id, rid, RecheckInput{Outcome: r.PostFormValue("outcome"), Note: r.PostFormValue("note")})
 	if err != nil {
-		if !formError(err) {
+		if !web.FormError(err) {
 			return err
 		}
 		return h.showDetail(w, r, a, id, err)

@@ -33,24 +33,15 @@ func Register(srv *web.Server, svc *Service) {
 }
 
 func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	allowLongWrite(w)
+	web.AllowLongWrite(w, 20*time.Minute) // argon2id makes 5,000 generated passwords take minutes on two cores
 	data, formDry, err := sheet.ReadUpload(w, r, MaxFileSize)
 	if err != nil {
 		return err
 	}
 	dry := formDry || sheet.Truthy(r.URL.Query().Get("dry_run"))
 	res, err := h.svc.Import(r.Context(), a, data, dry)
-	var rej *sheet.Rejected
-	if errors.As(err, &rej) {
-		sheet.WriteRejected(w, rej)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
 	w.Header().Set("Cache-Control", "no-store") // it may carry passwords
-	web.WriteJSON(w, http.StatusOK, res)
-	return nil
+	return sheet.WriteImport(w, http.StatusOK, res, err)
 }
 
 func (h *handlers) template(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
@@ -111,7 +102,7 @@ func (h *handlers) render(w http.ResponseWriter, r *http.Request, a *auth.Actor,
 }
 
 func (h *handlers) submit(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	allowLongWrite(w)
+	web.AllowLongWrite(w, 20*time.Minute) // argon2id makes 5,000 generated passwords take minutes on two cores
 	if err := mayImport(a); err != nil {
 		return h.svc.Auth.Refuse(r.Context(), a, auth.UserManage, "directory", err)
 	}
@@ -163,13 +154,4 @@ var messages = map[string][2]string{
 	"dirimport.how_1":          {"组织机构：名称、类型、编码、上级编码必填；上级可以是已有组织，也可以是本表中写在前面的行。", "Organisations: name, kind, code and parent code are required; the parent may exist already or be an earlier row of the sheet."},
 	"dirimport.how_2":          {"人员：登录名、姓名、所属组织编码必填；角色写成“工作人员@SFQ-QS; 网格员@SFQ-QS-01”。", "People: login, name and organisation code are required; write roles as “staff@SFQ-QS; grid_worker@SFQ-QS-01”."},
 	"dirimport.how_3":          {"初始密码可留空，由系统生成并只显示一次；所有人首次登录须修改密码。", "Leave the password empty to have one generated and shown once; everyone must change it at first sign-in."},
-}
-
-// allowLongWrite lifts the server's 120 s write timeout for one import:
-// argon2id makes 5,000 generated passwords take minutes on two cores.
-func allowLongWrite(w http.ResponseWriter) {
-	rc := http.NewResponseController(w)
-	deadline := time.Now().Add(20 * time.Minute)
-	rc.SetReadDeadline(deadline)
-	rc.SetWriteDeadline(deadline)
 }

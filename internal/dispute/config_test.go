@@ -1,18 +1,11 @@
 package dispute_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/anwen-gov/anwen/internal/audit"
 	"github.com/anwen-gov/anwen/internal/clock"
@@ -162,82 +155,26 @@ func TestRotation(t *testing.T) {
 // Every dispute route is in the OpenAPI document, and real answers match it.
 func TestOpenAPI(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t))
-	r := f.env.Anonymous().Get("/api/v1/openapi.json")
-	doc, err := openapi3.NewLoader().LoadFromData(r.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		t.Fatalf("the OpenAPI document is not valid: %v", err)
-	}
-	documented := map[string]bool{}
-	for path, item := range doc.Paths.Map() {
-		for method := range item.Operations() {
-			documented[method+" "+path] = true
-		}
-	}
-	n := 0
-	for _, rt := range f.env.App.Web.Routes() {
-		if rt.API && strings.HasPrefix(rt.Pattern, "/api/v1/disputes") {
-			n++
-			if !documented[rt.Method+" "+rt.Pattern] {
-				t.Errorf("route %s %s is not documented", rt.Method, rt.Pattern)
-			}
-		}
-	}
-	if n != 13 {
+	doc := f.env.OpenAPI(t)
+	if n := doc.CheckRoutes(t, "/api/v1/disputes"); n != 13 {
 		t.Errorf("%d dispute routes", n)
-	}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
 	}
 	x := f.create("qingshan", f.body("SFQ-QS-01"))
 	id := itoa(x.ID)
-	calls := []struct{ login, method, path, body string }{
-		{"qingshan", "POST", "/api/v1/disputes", `{"org_id":` + itoa(f.env.OrgID("SFQ-QS-02")) + `,"type":"land","summary":"文档纠纷","party_count":3,"risk_level":"red"}`},
-		{"qingshan", "GET", "/api/v1/disputes?status=open&q=" + "务工", ""},
-		{"qingshan", "GET", "/api/v1/disputes/" + id, ""},
-		{"qingshan", "POST", "/api/v1/disputes/" + id + "/transitions", `{"action":"record_session","session":{"method":"negotiation","outcome":"partial"}}`},
-		{"qingshan", "POST", "/api/v1/disputes/" + id + "/transitions", `{"action":"reopen","reason":"x"}`},
-		{"qingshan", "GET", "/api/v1/disputes/" + id + "/party", ""},
-		{"qingshan", "GET", "/api/v1/disputes/types", ""},
-		{"qingshan", "GET", "/api/v1/disputes/risk-levels", ""},
-		{"qingshan", "GET", "/api/v1/disputes/settings", ""},
-		{"xfj", "PUT", "/api/v1/disputes/settings", `{"remind_days":3,"default_days":30}`},
-		{"xfj", "PUT", "/api/v1/disputes/types/school", `{"name":"校园","active":true}`},
-		{"xfj", "PUT", "/api/v1/disputes/risk-levels/green", `{"name":"绿色","color":"#2e7d32","lead_posts":[],"active":true}`},
-	}
-	for _, c := range calls {
-		t.Run(c.method+" "+c.path, func(t *testing.T) {
-			var body io.Reader
-			ct := ""
-			if c.body != "" {
-				body, ct = strings.NewReader(c.body), "application/json"
-			}
-			resp := f.c(c.login).Do(c.method, c.path, body, ct)
-			req, _ := http.NewRequest(c.method, f.env.Server.URL+c.path, strings.NewReader(c.body))
-			if ct != "" {
-				req.Header.Set("Content-Type", ct)
-			}
-			route, params, err := router.FindRoute(req)
-			if err != nil {
-				t.Fatalf("no documented route: %v", err)
-			}
-			in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-				Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
-			if c.body != "" {
-				if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-					t.Fatalf("request: %v", err)
-				}
-			}
-			out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header,
-				Body: io.NopCloser(bytes.NewReader(resp.Body)), Options: &openapi3filter.Options{IncludeResponseStatus: true}}
-			if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-				t.Fatalf("%d %s: %v", resp.StatusCode, resp.Body, err)
-			}
-		})
-	}
+	doc.Check(t,
+		f.c("qingshan").Call("POST", "/api/v1/disputes", `{"org_id":`+itoa(f.env.OrgID("SFQ-QS-02"))+`,"type":"land","summary":"文档纠纷","party_count":3,"risk_level":"red"}`),
+		f.c("qingshan").Call("GET", "/api/v1/disputes?status=open&q="+"务工"),
+		f.c("qingshan").Call("GET", "/api/v1/disputes/"+id),
+		f.c("qingshan").Call("POST", "/api/v1/disputes/"+id+"/transitions", `{"action":"record_session","session":{"method":"negotiation","outcome":"partial"}}`),
+		f.c("qingshan").Call("POST", "/api/v1/disputes/"+id+"/transitions", `{"action":"reopen","reason":"x"}`),
+		f.c("qingshan").Call("GET", "/api/v1/disputes/"+id+"/party"),
+		f.c("qingshan").Call("GET", "/api/v1/disputes/types"),
+		f.c("qingshan").Call("GET", "/api/v1/disputes/risk-levels"),
+		f.c("qingshan").Call("GET", "/api/v1/disputes/settings"),
+		f.c("xfj").Call("PUT", "/api/v1/disputes/settings", `{"remind_days":3,"default_days":30}`),
+		f.c("xfj").Call("PUT", "/api/v1/disputes/types/school", `{"name":"校园","active":true}`),
+		f.c("xfj").Call("PUT", "/api/v1/disputes/risk-levels/green", `{"name":"绿色","color":"#2e7d32","lead_posts":[],"active":true}`),
+	)
 }
 
 // The pages answer for the people who use them, in both languages.

@@ -8,16 +8,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/anwen-gov/anwen/internal/audit"
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
 	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/sheet"
 )
 
 // XLSXType is the media type of an Excel workbook.
-const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+const XLSXType = sheet.XLSXType
 
 // MaxExportRows bounds one export.
 const MaxExportRows = 200000
@@ -41,53 +40,12 @@ func (s *Service) Export(ctx context.Context, a *auth.Actor, f Filter, w io.Writ
 	if err != nil {
 		return 0, err
 	}
-	x := excelize.NewFile()
-	defer x.Close()
-	if err := x.SetSheetName("Sheet1", SheetName); err != nil {
-		return 0, err
-	}
-	sw, err := x.NewStreamWriter(SheetName)
-	if err != nil {
-		return 0, err
-	}
-	head, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EEF2F7"}},
-		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}, Border: []excelize.Border{{Type: "bottom", Color: "B8C4D0", Style: 1}}})
-	if err != nil {
-		return 0, err
-	}
-	title, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
-	if err != nil {
-		return 0, err
-	}
-	fmtDate := "yyyy-mm-dd"
-	date, err := x.NewStyle(&excelize.Style{CustomNumFmt: &fmtDate})
-	if err != nil {
-		return 0, err
-	}
-	for i, c := range exportColumns {
-		if err := sw.SetColWidth(i+1, i+1, c.Width); err != nil {
-			return 0, err
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}); err != nil {
-		return 0, err
-	}
-	last, _ := excelize.CoordinatesToCellName(len(exportColumns), 1)
-	if err := sw.MergeCell("A1", last); err != nil {
-		return 0, err
-	}
 	now := s.Clock.Now()
-	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: title, Value: fmt.Sprintf("矛盾纠纷排查化解台账（导出于 %s）", now.In(calendar.Location).Format("2006-01-02 15:04"))}},
-		excelize.RowOpts{Height: 24}); err != nil {
+	x, err := sheet.NewLedger(SheetName, "矛盾纠纷排查化解台账", now, exportColumns)
+	if err != nil {
 		return 0, err
 	}
-	header := make([]any, len(exportColumns))
-	for i, c := range exportColumns {
-		header[i] = excelize.Cell{StyleID: head, Value: c.Header}
-	}
-	if err := sw.SetRow("A2", header, excelize.RowOpts{Height: 30}); err != nil {
-		return 0, err
-	}
+	defer x.Close()
 	rows, err := s.DB.Query(ctx, "SELECT "+disputeCols+disputeFrom+where+" ORDER BY d.occurred_at DESC, d.id DESC LIMIT "+strconv.Itoa(MaxExportRows), args...)
 	if err != nil {
 		return 0, err
@@ -103,8 +61,7 @@ func (s *Service) Export(ctx context.Context, a *auth.Actor, f Filter, w io.Writ
 		}
 		for _, d := range chunk {
 			n++
-			cell, _ := excelize.CoordinatesToCellName(1, n+2)
-			if err := sw.SetRow(cell, exportRow(n, d, sessions[d.ID], date)); err != nil {
+			if err := x.Row(exportRow(x, n, d, sessions[d.ID])); err != nil {
 				return err
 			}
 		}
@@ -127,9 +84,6 @@ func (s *Service) Export(ctx context.Context, a *auth.Actor, f Filter, w io.Writ
 		return n, err
 	}
 	if err := flush(); err != nil {
-		return n, err
-	}
-	if err := sw.Flush(); err != nil {
 		return n, err
 	}
 	if a != nil {
@@ -178,7 +132,7 @@ func PartiesLine(parties string, count int) string {
 }
 
 // exportRow is one dispute in the columns of exportColumns.
-func exportRow(n int, d *Dispute, sessions []Session, dateStyle int) []any {
+func exportRow(x *sheet.Ledger, n int, d *Dispute, sessions []Session) []any {
 	var methods []string
 	seen := map[string]bool{}
 	for _, se := range sessions {
@@ -204,7 +158,7 @@ func exportRow(n int, d *Dispute, sessions []Session, dateStyle int) []any {
 	}
 	return []any{
 		n,
-		excelize.Cell{StyleID: dateStyle, Value: dayValue(calendar.DateOf(d.OccurredAt))},
+		x.Day(calendar.DateOf(d.OccurredAt)),
 		PartiesLine(d.Parties, d.PartyCount),
 		d.Place,
 		d.TypeName,
@@ -223,7 +177,7 @@ func exportRow(n int, d *Dispute, sessions []Session, dateStyle int) []any {
 		d.Number,
 		d.Summary,
 		amount,
-		dateCell(dateStyle, d.Deadline),
+		x.DayText(d.Deadline),
 	}
 }
 
@@ -235,19 +189,6 @@ func leadCell(l Lead) string {
 		return l.Name
 	}
 	return l.Name + "（" + l.Title + "）"
-}
-
-// dayValue is a date as Excel stores it (midnight, no zone).
-func dayValue(d calendar.Date) time.Time {
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
-}
-
-func dateCell(style int, s string) any {
-	d, err := calendar.ParseDate(s)
-	if err != nil {
-		return nil
-	}
-	return excelize.Cell{StyleID: style, Value: dayValue(d)}
 }
 
 // exportName is the download's file name.

@@ -1,7 +1,6 @@
 package dispute_test
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"testing"
@@ -19,36 +18,21 @@ func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
 // fixture is a running Anwen with the demo district.
 type fixture struct {
-	t       *testing.T
-	env     *apptest.Env
-	clients map[string]*apptest.Client
+	t   *testing.T
+	env *apptest.Env
 }
 
 func newFixture(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
-	return &fixture{t: t, env: apptest.Start(t, d), clients: map[string]*apptest.Client{}}
+	return &fixture{t: t, env: apptest.Start(t, d)}
 }
 
 // c returns a bearer-token client for login (cached).
-func (f *fixture) c(login string) *apptest.Client {
-	if c, ok := f.clients[login]; ok {
-		return c
-	}
-	c := f.env.TokenClient(login)
-	f.clients[login] = c
-	return c
-}
+func (f *fixture) c(login string) *apptest.Client { return f.env.As(login) }
 
 func (f *fixture) svc() *dispute.Service { return f.env.App.Disputes() }
 
-func (f *fixture) actor(login string) *auth.Actor {
-	f.t.Helper()
-	a, err := f.env.App.Auth.LoadActor(context.Background(), f.env.UserID(login), "test")
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return a
-}
+func (f *fixture) actor(login string) *auth.Actor { return f.env.Actor(login) }
 
 // body is a registration with the required fields, in org code, changed by mods.
 func (f *fixture) body(code string, mods ...func(map[string]any)) map[string]any {
@@ -84,20 +68,6 @@ func (f *fixture) step(login string, id int64, body map[string]any) *dispute.Det
 	return &d
 }
 
-func (f *fixture) count(q string, args ...any) int {
-	f.t.Helper()
-	var n int
-	if err := f.env.App.DB.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
-		f.t.Fatalf("%s: %v", q, err)
-	}
-	return n
-}
+func (f *fixture) count(q string, args ...any) int { return apptest.Value[int](f.env, q, args...) }
 
-func (f *fixture) str(q string, args ...any) string {
-	f.t.Helper()
-	var s string
-	if err := f.env.App.DB.QueryRow(context.Background(), q, args...).Scan(&s); err != nil {
-		f.t.Fatalf("%s: %v", q, err)
-	}
-	return s
-}
+func (f *fixture) str(q string, args ...any) string { return apptest.Value[string](f.env, q, args...) }

@@ -1,7 +1,6 @@
 package dispute
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -36,26 +35,6 @@ func Register(srv *web.Server, svc *Service) {
 	srv.API("GET", "/api/v1/disputes/settings", h.apiGetSettings)
 	srv.API("PUT", "/api/v1/disputes/settings", h.apiPutSettings)
 	registerPages(srv, svc)
-}
-
-// TransitionRefusal is the 422 answer of a transition the table does not
-// have from the dispute's state: the message names the allowed actions,
-// and allowed_actions lists them.
-type TransitionRefusal struct {
-	Error struct {
-		Code    string   `json:"code"`
-		Message string   `json:"message"`
-		Field   string   `json:"field,omitempty"`
-		Allowed []string `json:"allowed_actions"`
-	} `json:"error"`
-}
-
-func writeNotAllowed(w http.ResponseWriter, na *NotAllowed) {
-	var body TransitionRefusal
-	e := na.Domain()
-	body.Error.Code, body.Error.Message, body.Error.Field = e.Code, e.Message, e.Field
-	body.Error.Allowed = append([]string{}, na.Allowed...)
-	web.WriteJSON(w, http.StatusUnprocessableEntity, body)
 }
 
 func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
@@ -113,11 +92,6 @@ func (h *handlers) apiTransition(w http.ResponseWriter, r *http.Request, a *auth
 		return err
 	}
 	d, err := h.svc.Transition(r.Context(), a, id, in)
-	var na *NotAllowed
-	if errors.As(err, &na) {
-		writeNotAllowed(w, na)
-		return nil
-	}
 	if err != nil {
 		return err
 	}
@@ -139,13 +113,6 @@ func (h *handlers) apiParty(w http.ResponseWriter, r *http.Request, a *auth.Acto
 	return nil
 }
 
-// allowLongWrite lifts the write timeout for a long export or import.
-func allowLongWrite(w http.ResponseWriter) {
-	rc := http.NewResponseController(w)
-	rc.SetWriteDeadline(time.Now().Add(10 * time.Minute))
-	rc.SetReadDeadline(time.Now().Add(10 * time.Minute))
-}
-
 func (h *handlers) apiExport(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
 	f, err := ParseFilter(r.URL.Query())
 	if err != nil {
@@ -155,7 +122,7 @@ func (h *handlers) apiExport(w http.ResponseWriter, r *http.Request, a *auth.Act
 	if _, _, err := h.svc.where(r.Context(), a, &f); err != nil {
 		return err
 	}
-	allowLongWrite(w)
+	web.AllowLongWrite(w, 10*time.Minute)
 	w.Header().Set("Content-Type", XLSXType)
 	w.Header().Set("Content-Disposition", attachment.ContentDisposition("attachment", exportName(h.svc.Clock.Now())))
 	w.Header().Set("Cache-Control", "no-store")
@@ -177,37 +144,13 @@ func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request, a *auth.Act
 	if !a.CanAnywhere(auth.DisputeReport) {
 		return h.srv.Auth.Refuse(r.Context(), a, auth.DisputeReport, "dispute", apperr.NotFound("dispute"))
 	}
-	allowLongWrite(w)
-	data, fields, err := sheet.ReadUploadFields(w, r, MaxImportSize, "org_id", "dry_run")
+	web.AllowLongWrite(w, 10*time.Minute)
+	in, err := sheet.ReadImport(w, r, MaxImportSize)
 	if err != nil {
 		return err
 	}
-	orgS := fields["org_id"]
-	if q := r.URL.Query().Get("org_id"); q != "" {
-		orgS = q
-	}
-	var orgID int64
-	if orgS != "" {
-		if orgID, err = parseID(orgS); err != nil {
-			return apperr.Field(apperr.EINVALID, "org_id", "org_id 须为正整数 / org_id must be a positive integer")
-		}
-	}
-	dry := sheet.Truthy(fields["dry_run"]) || sheet.Truthy(r.URL.Query().Get("dry_run"))
-	res, err := h.svc.Import(r.Context(), a, data, orgID, dry)
-	var rej *sheet.Rejected
-	if errors.As(err, &rej) {
-		sheet.WriteRejected(w, rej)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	status := http.StatusCreated
-	if dry {
-		status = http.StatusOK
-	}
-	web.WriteJSON(w, status, res)
-	return nil
+	res, err := h.svc.Import(r.Context(), a, in.Data, in.OrgID, in.DryRun)
+	return sheet.WriteImport(w, in.Status(), res, err)
 }
 
 // readable: the lists of types and levels are for everyone who works with

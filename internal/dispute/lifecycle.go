@@ -2,7 +2,6 @@ package dispute
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
 	"github.com/anwen-gov/anwen/internal/auth"
@@ -120,49 +119,19 @@ func Allowed(state string) []string {
 	return sortedActions(out)
 }
 
-// Lookup returns the row for action from state, or a *NotAllowed (ERULE,
-// 422) naming the actions allowed from there.
+// Lookup returns the row for action from state, or an apperr.NotAllowed
+// refusal (ERULE, 422) naming the actions allowed from there.
 func Lookup(state, action string) (*Transition, error) {
 	for i := range Table {
 		if Table[i].Action == action && Table[i].applies(state) {
 			return &Table[i], nil
 		}
 	}
-	return nil, &NotAllowed{State: state, Action: action, Allowed: Allowed(state)}
+	return nil, lifecycle.Refuse(state, action, Allowed(state))
 }
 
-// NotAllowed is a transition the table does not have.
-type NotAllowed struct {
-	State, Action string
-	Allowed       []string
-}
-
-func (e *NotAllowed) Error() string { return e.Domain().Error() }
-
-// Unwrap lets apperr.As find the domain error.
-func (e *NotAllowed) Unwrap() error { return e.Domain() }
-
-// Domain is the 422 the web layer maps; its message names the allowed actions.
-func (e *NotAllowed) Domain() *apperr.Error {
-	allowed, allowedEN := "（无）", "none"
-	if len(e.Allowed) > 0 {
-		zh := make([]string, len(e.Allowed))
-		for i, a := range e.Allowed {
-			zh[i] = ActionZH[a] + " " + a
-		}
-		allowed, allowedEN = strings.Join(zh, "、"), strings.Join(e.Allowed, ", ")
-	}
-	state := e.State
-	if state == New {
-		state = "new"
-	}
-	if _, known := ActionZH[e.Action]; !known {
-		return apperr.Field(apperr.ERULE, "action", "没有“%s”这一操作；当前状态（%s）可执行：%s / there is no action %q; from %s the allowed actions are: %s",
-			e.Action, StatusZH[e.State], allowed, e.Action, state, allowedEN)
-	}
-	return apperr.Field(apperr.ERULE, "action", "纠纷处于“%s”状态，不能“%s”；可执行：%s / a dispute in state %s cannot %s; the allowed actions are: %s",
-		StatusZH[e.State], ActionZH[e.Action], allowed, state, e.Action, allowedEN)
-}
+// lifecycle names the table's states and actions in its refusals.
+var lifecycle = &apperr.Lifecycle{Object: [2]string{"纠纷", "dispute"}, Actions: Actions, StatusZH: StatusZH, ActionZH: ActionZH}
 
 // Chinese names for messages and exports.
 var (

@@ -9,6 +9,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/db"
 	"github.com/anwen-gov/anwen/internal/db/dbtest"
 	"github.com/anwen-gov/anwen/internal/dispute"
+	"github.com/anwen-gov/anwen/internal/web"
 )
 
 // inputFor is a request that meets what action needs.
@@ -62,7 +63,7 @@ func TestLifecycleTable(t *testing.T) {
 					r := f.c("qingshan").SendJSON("POST", "/api/v1/disputes/"+itoa(x.ID)+"/transitions", inputFor(action))
 					row, err := dispute.Lookup(state, action)
 					if err != nil {
-						var body dispute.TransitionRefusal
+						var body web.ErrorBody
 						r.JSON(t, &body)
 						want := dispute.Allowed(state)
 						if r.StatusCode != http.StatusUnprocessableEntity || body.Error.Code != "rule_violated" || !slices.Equal(body.Error.Allowed, want) {

@@ -34,12 +34,7 @@ func registerPages(srv *web.Server, svc *Service) {
 	srv.Page("POST", "/disputes/{id}/reveal", h.revealForm)
 	srv.Page("GET", "/disputes/import", h.importPage)
 	srv.Page("POST", "/disputes/import", h.importForm)
-	css, _ := assets.ReadFile("static/dispute.css")
-	srv.PublicPage("GET", "/static/dispute.css", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		w.Write(css)
-	})
+	srv.Stylesheet("/static/dispute.css", assets, "static/dispute.css") // the CSP allows only same-origin styles
 	srv.AddMenu(web.MenuItem{Href: "/disputes", Label: "nav.disputes", Group: web.MenuStability, Weight: 10, Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.DisputeView) }})
 }
 
@@ -48,22 +43,7 @@ func (h *handlers) tmpl(file string) *template.Template {
 }
 
 func (h *handlers) render(w http.ResponseWriter, r *http.Request, a *auth.Actor, title, file string, data any, failure error) error {
-	v := h.srv.NewView(r, a, title, data)
-	if failure != nil {
-		e, ok := apperr.As(failure)
-		if !ok {
-			return failure
-		}
-		v.Error, v.Status = e, web.Status(e)
-	}
-	h.srv.Render(w, r, h.tmpl(file), v)
-	return nil
-}
-
-// formError says whether err belongs on the form (the person can fix it).
-func formError(err error) bool {
-	e, ok := apperr.As(err)
-	return ok && (e.Code == apperr.EINVALID || e.Code == apperr.ERULE || e.Code == apperr.ECONFLICT || e.Code == apperr.ETOOLARGE || e.Code == apperr.EUNSUPPORTED)
+	return h.srv.RenderPage(w, r, a, h.tmpl(file), title, data, failure)
 }
 
 // tools gives the templates the few formats the shared funcs lack.
@@ -205,7 +185,7 @@ func (h *handlers) ledgerPage(w http.ResponseWriter, r *http.Request, a *auth.Ac
 	if ferr == nil {
 		var err error
 		page, err = h.svc.List(ctx, a, f)
-		if err != nil && !formError(err) {
+		if err != nil && !web.FormError(err) {
 			return err
 		}
 		ferr = err
@@ -365,7 +345,7 @@ func (h *handlers) createForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 		created, err = h.svc.Register(ctx, a, in)
 	}
 	if err != nil {
-		if !formError(err) {
+		if !web.FormError(err) {
 			return err
 		}
 		return h.render(w, r, a, web.Translate(web.Lang(r), "dispute.new_title"), "new.html", h.formData(ctx, a, in), err)
@@ -457,8 +437,7 @@ func (h *handlers) transitionForm(w http.ResponseWriter, r *http.Request, a *aut
 	}
 	_, err = h.svc.Transition(ctx, a, id, in)
 	if err != nil {
-		var na *NotAllowed
-		if !formError(err) && !errors.As(err, &na) {
+		if !web.FormError(err) { // a refused step (apperr.NotAllowed) is ERULE: shown on the page
 			return err
 		}
 		d, derr := h.detail(ctx, a, id)
@@ -494,7 +473,7 @@ func (h *handlers) importForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 	if !a.CanAnywhere(auth.DisputeReport) {
 		return h.srv.Auth.Refuse(r.Context(), a, auth.DisputeReport, "dispute", apperr.NotFound("dispute"))
 	}
-	allowLongWrite(w)
+	web.AllowLongWrite(w, 10*time.Minute)
 	d := importData{Orgs: orgOptions(r.Context(), h.svc, a, auth.DisputeReport, 1, true), OrgID: a.OrgID}
 	data, fields, err := sheet.ReadUploadFields(w, r, MaxImportSize, "org_id", "dry_run")
 	if err == nil && fields["org_id"] != "" {
@@ -510,7 +489,7 @@ func (h *handlers) importForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 		d.Report = sheet.ReportOf(rej)
 		return h.render(w, r, a, web.Translate(web.Lang(r), "dispute.import_title"), "import.html", d, apperr.New(apperr.ERULE, "%s", rej.Message()))
 	}
-	if err != nil && !formError(err) {
+	if err != nil && !web.FormError(err) {
 		return err
 	}
 	return h.render(w, r, a, web.Translate(web.Lang(r), "dispute.import_title"), "import.html", d, err)

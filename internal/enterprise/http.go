@@ -2,7 +2,6 @@ package enterprise
 
 import (
 	"embed"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -271,7 +270,7 @@ func (h *handlers) apiCreateContact(w http.ResponseWriter, r *http.Request, a *a
 // ---- Excel ----
 
 func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	allowLongWrite(w)
+	web.AllowLongWrite(w, 10*time.Minute)
 	if err := h.svc.mayImport(r.Context(), a); err != nil {
 		return err
 	}
@@ -280,16 +279,7 @@ func (h *handlers) apiImport(w http.ResponseWriter, r *http.Request, a *auth.Act
 		return err
 	}
 	res, err := h.svc.Import(r.Context(), a, data, formDry || sheet.Truthy(r.URL.Query().Get("dry_run")))
-	var rej *sheet.Rejected
-	if errors.As(err, &rej) {
-		sheet.WriteRejected(w, rej)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, res)
-	return nil
+	return sheet.WriteImport(w, http.StatusOK, res, err)
 }
 
 func (h *handlers) template(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
@@ -302,7 +292,7 @@ func (h *handlers) template(w http.ResponseWriter, r *http.Request, a *auth.Acto
 }
 
 func (h *handlers) export(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	allowLongWrite(w)
+	web.AllowLongWrite(w, 10*time.Minute)
 	f, err := FilterOf(r.URL.Query())
 	if err != nil {
 		return err
@@ -314,13 +304,4 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request, a *auth.Actor)
 	day := h.svc.Clock.Now().In(calendar.Location).Format("20060102")
 	sheet.SendXLSX(w, "anwen-enterprises-"+day+".xlsx", "企业场所台账-"+day+".xlsx", data)
 	return nil
-}
-
-// allowLongWrite lifts the server's write timeout for one import or export
-// of a large register.
-func allowLongWrite(w http.ResponseWriter) {
-	rc := http.NewResponseController(w)
-	deadline := time.Now().Add(10 * time.Minute)
-	rc.SetReadDeadline(deadline)
-	rc.SetWriteDeadline(deadline)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
 	"github.com/anwen-gov/anwen/internal/auth"
@@ -384,7 +385,7 @@ func (h *handlers) renderImport(w http.ResponseWriter, r *http.Request, a *auth.
 }
 
 func (h *handlers) importSubmit(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
-	allowLongWrite(w)
+	web.AllowLongWrite(w, 10*time.Minute)
 	if err := h.svc.mayImport(r.Context(), a); err != nil {
 		return err
 	}

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/anwen-gov/anwen/internal/audit"
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
@@ -95,52 +93,12 @@ func (s *Service) Export(ctx context.Context, a *auth.Actor, f Filter, w io.Writ
 		return 0, err
 	}
 	defer rows.Close()
-	x := excelize.NewFile()
-	defer x.Close()
-	if err := x.SetSheetName("Sheet1", SheetName); err != nil {
-		return 0, err
-	}
-	sw, err := x.NewStreamWriter(SheetName)
-	if err != nil {
-		return 0, err
-	}
-	head, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EEF2F7"}},
-		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}, Border: []excelize.Border{{Type: "bottom", Color: "B8C4D0", Style: 1}}})
-	if err != nil {
-		return 0, err
-	}
-	title, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
-	if err != nil {
-		return 0, err
-	}
-	date, err := x.NewStyle(&excelize.Style{NumFmt: 14, CustomNumFmt: ptr("yyyy-mm-dd")})
-	if err != nil {
-		return 0, err
-	}
-	for i, c := range Columns {
-		if err := sw.SetColWidth(i+1, i+1, c.Width); err != nil {
-			return 0, err
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}); err != nil {
-		return 0, err
-	}
-	last, _ := excelize.CoordinatesToCellName(len(Columns), 1)
-	if err := sw.MergeCell("A1", last); err != nil {
-		return 0, err
-	}
 	now := s.Clock.Now()
-	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: title, Value: fmt.Sprintf("隐患排查治理台账（导出于 %s）", now.In(calendar.Location).Format("2006-01-02 15:04"))}},
-		excelize.RowOpts{Height: 24}); err != nil {
+	x, err := sheet.NewLedger(SheetName, "隐患排查治理台账", now, Columns)
+	if err != nil {
 		return 0, err
 	}
-	header := make([]any, len(Columns))
-	for i, c := range Columns {
-		header[i] = excelize.Cell{StyleID: head, Value: c.Header}
-	}
-	if err := sw.SetRow("A2", header, excelize.RowOpts{Height: 30}); err != nil {
-		return 0, err
-	}
+	defer x.Close()
 	n := 0
 	vals := make([]any, len(Columns))
 	for rows.Next() {
@@ -164,16 +122,16 @@ func (s *Service) Export(ctx context.Context, a *auth.Actor, f Filter, w io.Writ
 		vals[0] = n
 		vals[1], vals[2] = location, desc
 		vals[3], vals[4], vals[5] = GradeZH[grade], cat, SourceZH[source]
-		vals[6] = excelize.Cell{StyleID: date, Value: dayValue(calendar.DateOf(found))}
+		vals[6] = x.Day(calendar.DateOf(found))
 		vals[7], vals[8], vals[9] = finder, ModeZH[mode], measures
-		vals[10] = dateCell(date, deadline)
+		vals[10] = x.DayText(deadline)
 		vals[11] = float64(fundsCents) / 100
 		if fundsCents == 0 {
 			vals[11] = nil
 		}
 		vals[12], vals[13], vals[14], vals[15] = unit, person, ledgerStatus[status], acceptor
 		vals[16], vals[17] = supervising, supervisor
-		vals[18] = dateCell(date, closedDay.String)
+		vals[18] = x.DayText(closedDay.String)
 		vals[19], vals[20] = photoCount(before), photoCount(after)
 		vals[21], vals[22], vals[23] = number, entName, terrName
 		vals[24] = ""
@@ -181,15 +139,11 @@ func (s *Service) Export(ctx context.Context, a *auth.Actor, f Filter, w io.Writ
 			vals[24] = standards[standard.Int64]
 		}
 		vals[25] = industry
-		cell, _ := excelize.CoordinatesToCellName(1, n+2)
-		if err := sw.SetRow(cell, vals); err != nil {
+		if err := x.Row(vals); err != nil {
 			return n, err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return n, err
-	}
-	if err := sw.Flush(); err != nil {
 		return n, err
 	}
 	if a != nil {
@@ -203,19 +157,6 @@ func (s *Service) Export(ctx context.Context, a *auth.Actor, f Filter, w io.Writ
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// dayValue is a date as Excel stores it (midnight, no zone).
-func dayValue(d calendar.Date) time.Time {
-	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
-}
-
-func dateCell(style int, s string) any {
-	d, err := calendar.ParseDate(s)
-	if err != nil {
-		return nil
-	}
-	return excelize.Cell{StyleID: style, Value: dayValue(d)}
-}
 
 func photoCount(n int) any {
 	if n == 0 {

@@ -27,13 +27,12 @@ type fixture struct {
 	env *apptest.Env
 	// Enterprises: 青山镇 上坪村 (a chemical plant), 青山镇 (a restaurant), 东城街道 (a mall).
 	entShangping, entQingshan, entDongcheng int64
-	clients                                 map[string]*apptest.Client
 }
 
 func newFixture(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
 	env := apptest.Start(t, d)
-	f := &fixture{t: t, env: env, clients: map[string]*apptest.Client{}}
+	f := &fixture{t: t, env: env}
 	f.entShangping = f.enterprise("上坪精细化工有限公司", "SFQ-QS-01", "危险化学品", "91430000MA4L000001", "major")
 	f.entQingshan = f.enterprise("青山老街饭店", "SFQ-QS", "餐饮", "91430000MA4L000002", "general")
 	f.entDongcheng = f.enterprise("东城购物中心", "SFQ-DC", "商贸", "91430000MA4L000003", "large")
@@ -78,25 +77,11 @@ func (f *fixture) enterprise(name, territory, industry, uscc, risk string) int64
 }
 
 // c returns a bearer-token client for login (cached).
-func (f *fixture) c(login string) *apptest.Client {
-	if c, ok := f.clients[login]; ok {
-		return c
-	}
-	c := f.env.TokenClient(login)
-	f.clients[login] = c
-	return c
-}
+func (f *fixture) c(login string) *apptest.Client { return f.env.As(login) }
 
 func (f *fixture) svc() *hazard.Service { return f.env.App.Hazards() }
 
-func (f *fixture) actor(login string) *auth.Actor {
-	f.t.Helper()
-	a, err := f.env.App.Auth.LoadActor(context.Background(), f.env.UserID(login), "test")
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return a
-}
+func (f *fixture) actor(login string) *auth.Actor { return f.env.Actor(login) }
 
 // photo stores a small PNG as login's pending upload and returns its id.
 func (f *fixture) photo(login string) int64 {
@@ -153,14 +138,7 @@ func (f *fixture) mustStep(login string, id int64, body map[string]any) *hazard.
 	return &d
 }
 
-func (f *fixture) count(q string, args ...any) int {
-	f.t.Helper()
-	var n int
-	if err := f.env.App.DB.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
-		f.t.Fatalf("%s: %v", q, err)
-	}
-	return n
-}
+func (f *fixture) count(q string, args ...any) int { return apptest.Value[int](f.env, q, args...) }
 
 func (f *fixture) status(id int64) string {
 	f.t.Helper()

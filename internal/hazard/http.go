@@ -1,7 +1,6 @@
 package hazard
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -36,26 +35,6 @@ func Register(srv *web.Server, svc *Service) {
 	registerPages(srv, svc)
 	registerQuarterly(srv, svc)
 	registerReference(srv, svc)
-}
-
-// TransitionRefusal is the 422 answer of a transition the table does not
-// have from the hazard's state: the error names the allowed actions, and
-// allowed_actions lists them.
-type TransitionRefusal struct {
-	Error struct {
-		Code    string   `json:"code"`
-		Message string   `json:"message"`
-		Field   string   `json:"field,omitempty"`
-		Allowed []string `json:"allowed_actions"`
-	} `json:"error"`
-}
-
-func writeNotAllowed(w http.ResponseWriter, na *NotAllowed) {
-	var body TransitionRefusal
-	e := na.Domain()
-	body.Error.Code, body.Error.Message, body.Error.Field = e.Code, e.Message, e.Field
-	body.Error.Allowed = append([]string{}, na.Allowed...)
-	web.WriteJSON(w, http.StatusUnprocessableEntity, body)
 }
 
 func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
@@ -112,11 +91,6 @@ func (h *handlers) apiTransition(w http.ResponseWriter, r *http.Request, a *auth
 		return err
 	}
 	if _, err := h.svc.Transition(r.Context(), a, id, in); err != nil {
-		var na *NotAllowed
-		if errors.As(err, &na) {
-			writeNotAllowed(w, na)
-			return nil
-		}
 		return err
 	}
 	d, err := h.svc.Detail(r.Context(), a, id)

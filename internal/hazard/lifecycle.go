@@ -2,7 +2,6 @@ package hazard
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
 	"github.com/anwen-gov/anwen/internal/auth"
@@ -140,57 +139,19 @@ func Allowed(state string, pending bool) []string {
 	return out
 }
 
-// Lookup returns the row for action from state, or a NotAllowed error
-// (ERULE, 422) that names the actions allowed from there.
+// Lookup returns the row for action from state, or an apperr.NotAllowed
+// refusal (ERULE, 422) that names the actions allowed from there.
 func Lookup(state string, pending bool, action string) (*Transition, error) {
 	for i := range Table {
 		if Table[i].Action == action && Table[i].applies(state, pending) {
 			return &Table[i], nil
 		}
 	}
-	return nil, &NotAllowed{State: state, Action: action, Allowed: Allowed(state, pending)}
+	return nil, lifecycle.Refuse(state, action, Allowed(state, pending))
 }
 
-// NotAllowed is a transition the table does not have.
-type NotAllowed struct {
-	State, Action string
-	Allowed       []string
-}
-
-func (e *NotAllowed) Error() string { return e.Domain().Error() }
-
-// Domain is the 422 the web layer maps; its message names the allowed actions.
-func (e *NotAllowed) Domain() *apperr.Error {
-	state := e.State
-	if state == New {
-		state = "new"
-	}
-	allowed := "（无）"
-	allowedEN := "none"
-	if len(e.Allowed) > 0 {
-		zh := make([]string, len(e.Allowed))
-		for i, a := range e.Allowed {
-			zh[i] = ActionZH[a] + " " + a
-		}
-		allowed = strings.Join(zh, "、")
-		allowedEN = strings.Join(e.Allowed, ", ")
-	}
-	known := false
-	for _, a := range Actions {
-		if a == e.Action {
-			known = true
-		}
-	}
-	if !known {
-		return apperr.Field(apperr.ERULE, "action", "没有“%s”这一操作；当前状态（%s）可执行：%s / there is no action %q; from %s the allowed actions are: %s",
-			e.Action, StatusZH[e.State], allowed, e.Action, state, allowedEN)
-	}
-	return apperr.Field(apperr.ERULE, "action", "隐患处于“%s”状态，不能“%s”；可执行：%s / a hazard in state %s cannot %s; the allowed actions are: %s",
-		StatusZH[e.State], ActionZH[e.Action], allowed, state, e.Action, allowedEN)
-}
-
-// Unwrap lets apperr.As find the domain error.
-func (e *NotAllowed) Unwrap() error { return e.Domain() }
+// lifecycle names the table's states and actions in its refusals.
+var lifecycle = &apperr.Lifecycle{Object: [2]string{"隐患", "hazard"}, Actions: Actions, StatusZH: StatusZH, ActionZH: ActionZH}
 
 // StatusZH and ActionZH are the Chinese names used in messages and exports.
 var (

@@ -36,13 +36,7 @@ func registerPages(srv *web.Server, svc *Service) {
 	srv.Page("GET", "/hazards/stats", h.statsPage)
 	srv.Page("GET", "/hazards/import", h.importPage)
 	srv.Page("POST", "/hazards/import", h.importForm)
-	// The pages' own stylesheet (CSP allows only same-origin styles).
-	css, _ := assets.ReadFile("static/hazard.css")
-	srv.PublicPage("GET", "/static/hazard.css", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		w.Write(css)
-	})
+	srv.Stylesheet("/static/hazard.css", assets, "static/hazard.css") // the CSP allows only same-origin styles
 	srv.AddMenu(web.MenuItem{Href: "/hazards", Label: "nav.hazards", Group: web.MenuSafety, Weight: 30, Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.HazardView) }})
 }
 
@@ -61,21 +55,11 @@ func (h *handlers) renderWith(w http.ResponseWriter, r *http.Request, a *auth.Ac
 	if status != 0 {
 		v.Status = status
 	}
-	if failure != nil {
-		e, ok := apperr.As(failure)
-		if !ok {
-			return failure
-		}
-		v.Error, v.Status = e, web.Status(e)
+	if err := v.Fail(failure); err != nil {
+		return err
 	}
 	h.srv.Render(w, r, t, v)
 	return nil
-}
-
-// formError says whether err belongs on the form (the person can fix it).
-func formError(err error) bool {
-	e, ok := apperr.As(err)
-	return ok && (e.Code == apperr.EINVALID || e.Code == apperr.ERULE || e.Code == apperr.ECONFLICT || e.Code == apperr.ETOOLARGE || e.Code == apperr.EUNSUPPORTED)
 }
 
 // tools gives the templates the few formats the shared funcs lack.
@@ -230,7 +214,7 @@ func (h *handlers) ledgerPage(w http.ResponseWriter, r *http.Request, a *auth.Ac
 	if ferr == nil {
 		var err error
 		page, err = h.svc.List(ctx, a, f)
-		if err != nil && !formError(err) {
+		if err != nil && !web.FormError(err) {
 			return err
 		}
 		ferr = err
@@ -466,7 +450,7 @@ func (h *handlers) createForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 		created, err = h.svc.Register(ctx, a, in)
 	}
 	if err != nil {
-		if !formError(err) {
+		if !web.FormError(err) {
 			return err
 		}
 		var pre *Prefilled
@@ -558,8 +542,7 @@ func (h *handlers) transitionForm(w http.ResponseWriter, r *http.Request, a *aut
 		_, err = h.svc.Transition(ctx, a, id, in)
 	}
 	if err != nil {
-		var na *NotAllowed
-		if !formError(err) && !errors.As(err, &na) {
+		if !web.FormError(err) { // a refused step (apperr.NotAllowed) is ERULE: shown on the page
 			return err
 		}
 		d, derr := h.detail(ctx, r, a, id)
@@ -631,7 +614,7 @@ func (h *handlers) importForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 	if !a.CanAnywhere(auth.HazardReport) {
 		return h.srv.Auth.Refuse(r.Context(), a, auth.HazardReport, "hazard", apperr.NotFound("hazard"))
 	}
-	allowLongWrite(w)
+	web.AllowLongWrite(w, 10*time.Minute)
 	d := &importData{Orgs: orgOptions(r.Context(), h.svc, a, auth.HazardReport, 2), OrgID: a.OrgID}
 	data, fields, err := sheet.ReadUploadFields(w, r, MaxImportSize, "org_id", "dry_run")
 	if err == nil {
@@ -649,7 +632,7 @@ func (h *handlers) importForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 		d.Report = sheet.ReportOf(rej)
 		return h.renderImport(w, r, a, d, nil)
 	}
-	if err != nil && !formError(err) {
+	if err != nil && !web.FormError(err) {
 		return err
 	}
 	return h.renderImport(w, r, a, d, err)

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
 	"github.com/anwen-gov/anwen/internal/attachment"
@@ -47,7 +48,7 @@ func (h *handlers) apiQuarterlyXLSX(w http.ResponseWriter, r *http.Request, a *a
 	if err != nil {
 		return err
 	}
-	allowLongWrite(w)
+	web.AllowLongWrite(w, 10*time.Minute)
 	w.Header().Set("Content-Type", XLSXType)
 	w.Header().Set("Content-Disposition", attachment.ContentDisposition("attachment", quarterlyName(q)))
 	w.Header().Set("Cache-Control", "no-store")
@@ -102,7 +103,7 @@ func (h *handlers) quarterlyPage(w http.ResponseWriter, r *http.Request, a *auth
 		}
 	}
 	d, err := h.quarterlyData(r, a, req, lang, today)
-	if err != nil && formError(err) && problem == nil {
+	if err != nil && web.FormError(err) && problem == nil {
 		problem, req.Period = err, def
 		d, err = h.quarterlyData(r, a, req, lang, today)
 	}

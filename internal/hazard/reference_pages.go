@@ -180,7 +180,7 @@ func (h *handlers) settingsPage(w http.ResponseWriter, r *http.Request, a *auth.
 
 // settingsAgain shows the page again with the problem at the form open.
 func (h *handlers) settingsAgain(w http.ResponseWriter, r *http.Request, a *auth.Actor, fill func(d *settingsData), failure error) error {
-	if !formError(failure) {
+	if !web.FormError(failure) {
 		return failure
 	}
 	d, err := h.settingsData(r.Context(), r, a)

@@ -102,13 +102,11 @@ func TestTableOverAPI(t *testing.T) {
 					if err != nil {
 						steps := f.count("SELECT count(*) FROM hazard_steps WHERE hazard_id = ?", refused)
 						r := f.step(actorFor(action), refused, f.body(action))
-						var body hazard.TransitionRefusal
-						r.JSON(t, &body)
-						if r.StatusCode != http.StatusUnprocessableEntity || body.Error.Code != "rule_violated" {
+						if r.StatusCode != http.StatusUnprocessableEntity || r.ErrorCode() != "rule_violated" {
 							t.Fatalf("%s from %s: %d %s, want 422", action, c.state, r.StatusCode, r.Body)
 						}
-						if !reflect.DeepEqual(body.Error.Allowed, append([]string{}, allowed...)) {
-							t.Fatalf("allowed_actions %v, want %v", body.Error.Allowed, allowed)
+						if got, ok := r.AllowedActions(); !ok || !reflect.DeepEqual(got, append([]string{}, allowed...)) {
+							t.Fatalf("allowed_actions %v, want %v", got, allowed)
 						}
 						if f.status(refused) != c.state || f.count("SELECT count(*) FROM hazard_steps WHERE hazard_id = ?", refused) != steps {
 							t.Fatalf("a refused %s changed the hazard", action)

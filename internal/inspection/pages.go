@@ -38,13 +38,7 @@ func registerPages(srv *web.Server, svc *Service) {
 	srv.Page("GET", "/inspections/{id}/edit", h.editPage)
 	srv.Page("POST", "/inspections/{id}", h.updateForm)
 	srv.Page("POST", "/inspections/{id}/hazards", h.hazardForm)
-	// The pages' own stylesheet (the CSP allows only same-origin styles).
-	css, _ := assets.ReadFile("static/inspection.css")
-	srv.PublicPage("GET", "/static/inspection.css", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		w.Write(css)
-	})
+	srv.Stylesheet("/static/inspection.css", assets, "static/inspection.css") // the CSP allows only same-origin styles
 	srv.AddMenu(web.MenuItem{Href: "/inspections", Label: "nav.inspections", Group: web.MenuSafety, Weight: 20, Show: canSeeAny})
 }
 
@@ -53,22 +47,7 @@ func (h *handlers) tmpl(file string) *template.Template {
 }
 
 func (h *handlers) render(w http.ResponseWriter, r *http.Request, a *auth.Actor, title, file string, data any, failure error) error {
-	v := h.srv.NewView(r, a, title, data)
-	if failure != nil {
-		e, ok := apperr.As(failure)
-		if !ok {
-			return failure
-		}
-		v.Error, v.Status = e, web.Status(e)
-	}
-	h.srv.Render(w, r, h.tmpl(file), v)
-	return nil
-}
-
-// formError says whether err belongs on the form (the person can fix it).
-func formError(err error) bool {
-	e, ok := apperr.As(err)
-	return ok && (e.Code == apperr.EINVALID || e.Code == apperr.ERULE || e.Code == apperr.ECONFLICT || e.Code == apperr.ETOOLARGE || e.Code == apperr.EUNSUPPORTED)
+	return h.srv.RenderPage(w, r, a, h.tmpl(file), title, data, failure)
 }
 
 // ---- list ----
@@ -658,7 +637,7 @@ func (h *handlers) createForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 
 // formAgain shows the form again with what was typed and the error.
 func (h *handlers) formAgain(w http.ResponseWriter, r *http.Request, a *auth.Actor, in Input, v formValues, t *Template, prev *Inspection, failure error) error {
-	if !formError(failure) {
+	if !web.FormError(failure) {
 		return failure
 	}
 	if in.EnterpriseID == nil && in.TerritoryOrgID == 0 {
@@ -827,7 +806,7 @@ func (h *handlers) hazardForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 	req.FindingID, _ = strconv.ParseInt(r.PostFormValue("finding_id"), 10, 64)
 	link, err := h.svc.RegisterHazard(r.Context(), a, id, req)
 	if err != nil {
-		if !formError(err) {
+		if !web.FormError(err) {
 			return err
 		}
 		d, derr := h.detail(r, a, id)

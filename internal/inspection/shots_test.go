@@ -3,17 +3,13 @@ package inspection_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/anwen-gov/anwen/internal/browsertest"
 	"github.com/anwen-gov/anwen/internal/db/dbtest"
-	"github.com/anwen-gov/anwen/internal/demo"
 )
 
 // TestScreenshots photographs the inspection pages with data in them, at
@@ -23,15 +19,7 @@ import (
 //
 //	ANWEN_INSPECTION_SHOTS=/tmp/shots go test ./internal/inspection -run TestScreenshots
 func TestScreenshots(t *testing.T) {
-	dir := os.Getenv("ANWEN_INSPECTION_SHOTS")
-	if dir == "" {
-		t.Skip("set ANWEN_INSPECTION_SHOTS to a directory to take the screenshots")
-	}
-	exe, err := browsertest.ExecPath()
-	if err != nil {
-		t.Skip(err)
-	}
-	os.MkdirAll(dir, 0o755)
+	dir := browsertest.ShotsDir(t, "ANWEN_INSPECTION_SHOTS")
 	f := setup(t, dbtest.SQLite(t))
 	env := f.env
 	qs := env.TokenClient("qingshan")
@@ -54,69 +42,23 @@ func TestScreenshots(t *testing.T) {
 	own := record(t, env.TokenClient("qiye"), map[string]any{"kind": "self", "enterprise_id": f.own, "template_id": f.dust.ID, "answers": answers(f.dust, 4),
 		"summary": "每周自查。"})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	shots := []struct {
-		login string
-		paths []string
-	}{
-		{"qingshan", []string{"/inspections", "/inspections/new", "/inspections/new?enterprise_id=" + itoa(f.b), "/inspections/" + itoa(big.ID)}},
-		{"qiye", []string{"/inspections", "/inspections/new", "/inspections/" + itoa(own.ID)}},
+	// On the phone form, tap 不合格 on the second item: its note and photo open, red.
+	tapFail := func(ctx context.Context, path string, sz browsertest.Size) error {
+		if !strings.HasPrefix(path, "/inspections/new?") || !sz.Mobile {
+			return nil
+		}
+		item := fmt.Sprintf("#item-%d", f.fire.Items[1].ID)
+		if err := chromedp.Do(ctx, chromedp.Click(item+" .ins-fail span")); err != nil {
+			return err
+		}
+		open, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector("`+item+` .ins-fail-extra")).display !== "none"`))
+		if err != nil || !open {
+			return fmt.Errorf("tapping 不合格 did not open the note (%v)", err)
+		}
+		return nil
 	}
-	for _, s := range shots {
-		b, err := browsertest.Start(ctx, exe, t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		run := func(actions ...chromedp.Action[chromedp.Void]) {
-			t.Helper()
-			c, cancel := context.WithTimeout(b.Ctx, 60*time.Second)
-			defer cancel()
-			if err := chromedp.Do(c, actions...); err != nil {
-				t.Fatal(err)
-			}
-		}
-		run(chromedp.Navigate(env.Server.URL+"/signin"),
-			chromedp.SendKeys(`input[name="login"]`, s.login), chromedp.SendKeys(`input[name="password"]`, demo.DemoPassword),
-			chromedp.Click(`form[action="/signin"] button[type="submit"]`), chromedp.Sleep(500*time.Millisecond))
-		for _, path := range s.paths {
-			for _, sz := range []struct {
-				name   string
-				w, h   int64
-				mobile bool
-			}{{"desktop", 1366, 900, false}, {"phone", 390, 844, true}} {
-				var opts []chromedp.EmulateViewportOption
-				if sz.mobile {
-					opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait, chromedp.EmulateScale(2))
-				}
-				run(chromedp.EmulateViewport(sz.w, sz.h, opts...), chromedp.Navigate(env.Server.URL+path))
-				name := s.login + strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(path)
-				if strings.HasPrefix(path, "/inspections/new?") && sz.mobile {
-					// Tap 不合格 on the second item: its note and photo open, red.
-					sel := fmt.Sprintf(`#item-%d .ins-fail span`, f.fire.Items[1].ID)
-					run(chromedp.Click(sel))
-					c, cancel := context.WithTimeout(b.Ctx, 10*time.Second)
-					open, err := chromedp.Run(c, chromedp.Evaluate[bool](fmt.Sprintf(`getComputedStyle(document.querySelector("#item-%d .ins-fail-extra")).display !== "none"`, f.fire.Items[1].ID)))
-					cancel()
-					if err != nil || !open {
-						t.Errorf("tapping 不合格 did not open the note (%v)", err)
-					}
-				}
-				c, cancel := context.WithTimeout(b.Ctx, 60*time.Second)
-				w, _ := chromedp.Run(c, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
-				png, err := chromedp.Run(c, chromedp.FullScreenshot(100))
-				cancel()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if w > int(sz.w)+1 {
-					t.Errorf("%s at %s: %d px wide", path, sz.name, w)
-				}
-				file := filepath.Join(dir, name+"-"+sz.name+".png")
-				os.WriteFile(file, png, 0o644)
-				t.Log(file)
-			}
-		}
-		b.Close()
-	}
+	browsertest.Screenshots(t, env.Server.URL, dir,
+		browsertest.Session{Login: "qingshan", Then: tapFail, Paths: []string{"/inspections", "/inspections/new", "/inspections/new?enterprise_id=" + itoa(f.b), "/inspections/" + itoa(big.ID)}},
+		browsertest.Session{Login: "qiye", Paths: []string{"/inspections", "/inspections/new", "/inspections/" + itoa(own.ID)}},
+	)
 }

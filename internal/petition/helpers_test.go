@@ -30,14 +30,13 @@ const (
 
 // fixture is a running Anwen with the demo district.
 type fixture struct {
-	t       *testing.T
-	env     *apptest.Env
-	clients map[string]*apptest.Client
+	t   *testing.T
+	env *apptest.Env
 }
 
 func newFixture(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
-	f := &fixture{t: t, env: apptest.Start(t, d), clients: map[string]*apptest.Client{}}
+	f := &fixture{t: t, env: apptest.Start(t, d)}
 	if !sealed.ValidIDNumber(idA) || !sealed.ValidIDNumber(idB) {
 		t.Fatal("the test ID numbers do not check")
 	}
@@ -45,25 +44,11 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 }
 
 // c returns a bearer-token client for login (cached).
-func (f *fixture) c(login string) *apptest.Client {
-	if c, ok := f.clients[login]; ok {
-		return c
-	}
-	c := f.env.TokenClient(login)
-	f.clients[login] = c
-	return c
-}
+func (f *fixture) c(login string) *apptest.Client { return f.env.As(login) }
 
 func (f *fixture) svc() *petition.Service { return f.env.App.Petitions() }
 
-func (f *fixture) actor(login string) *auth.Actor {
-	f.t.Helper()
-	a, err := f.env.App.Auth.LoadActor(context.Background(), f.env.UserID(login), "test")
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return a
-}
+func (f *fixture) actor(login string) *auth.Actor { return f.env.Actor(login) }
 
 // login is the login of the person of org code with post.
 func (f *fixture) login(code, post string) string {
@@ -129,23 +114,9 @@ func (f *fixture) get(login string, id int64) (*petition.Detail, int) {
 	return &d, r.StatusCode
 }
 
-func (f *fixture) count(q string, args ...any) int {
-	f.t.Helper()
-	var n int
-	if err := f.env.App.DB.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
-		f.t.Fatalf("%s: %v", q, err)
-	}
-	return n
-}
+func (f *fixture) count(q string, args ...any) int { return apptest.Value[int](f.env, q, args...) }
 
-func (f *fixture) str(q string, args ...any) string {
-	f.t.Helper()
-	var s string
-	if err := f.env.App.DB.QueryRow(context.Background(), q, args...).Scan(&s); err != nil {
-		f.t.Fatalf("%s: %v", q, err)
-	}
-	return s
-}
+func (f *fixture) str(q string, args ...any) string { return apptest.Value[string](f.env, q, args...) }
 
 func (f *fixture) status(id int64) string {
 	return f.str("SELECT status FROM petitions WHERE id = ?", id)

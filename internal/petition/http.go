@@ -1,7 +1,6 @@
 package petition
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -28,25 +27,6 @@ func Register(srv *web.Server, svc *Service) {
 	srv.API("GET", "/api/v1/petitions/settings", h.apiGetSettings)
 	srv.API("PUT", "/api/v1/petitions/settings", h.apiPutSettings)
 	registerPages(srv, svc)
-}
-
-// TransitionRefusal is the 422 answer of a transition the table does not
-// have: the message names the allowed actions, and allowed_actions lists them.
-type TransitionRefusal struct {
-	Error struct {
-		Code    string   `json:"code"`
-		Message string   `json:"message"`
-		Field   string   `json:"field,omitempty"`
-		Allowed []string `json:"allowed_actions"`
-	} `json:"error"`
-}
-
-func writeNotAllowed(w http.ResponseWriter, na *NotAllowed) {
-	var body TransitionRefusal
-	e := na.Domain()
-	body.Error.Code, body.Error.Message, body.Error.Field = e.Code, e.Message, e.Field
-	body.Error.Allowed = append([]string{}, na.Allowed...)
-	web.WriteJSON(w, http.StatusUnprocessableEntity, body)
 }
 
 func (h *handlers) apiCreate(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
@@ -112,11 +92,6 @@ func (h *handlers) apiTransition(w http.ResponseWriter, r *http.Request, a *auth
 		return err
 	}
 	d, err := h.svc.Transition(r.Context(), a, id, in)
-	var na *NotAllowed
-	if errors.As(err, &na) {
-		writeNotAllowed(w, na)
-		return nil
-	}
 	if err != nil {
 		return err
 	}

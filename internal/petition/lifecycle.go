@@ -2,7 +2,6 @@ package petition
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
 	"github.com/anwen-gov/anwen/internal/auth"
@@ -216,61 +215,37 @@ func Allowed(c Case) []string {
 	return sortedActions(out)
 }
 
-// Lookup returns the row for action on c, or a *NotAllowed (ERULE, 422)
-// naming the actions allowed there.
+// Lookup returns the row for action on c, or an apperr.NotAllowed refusal
+// (ERULE, 422) naming the actions allowed there.
 func Lookup(c Case, action string) (*Transition, error) {
 	for i := range Table {
 		if Table[i].Action == action && Table[i].applies(c) {
 			return &Table[i], nil
 		}
 	}
-	return nil, &NotAllowed{Case: c, Action: action, Allowed: Allowed(c)}
+	return nil, refuse(c, action)
 }
 
-// NotAllowed is a transition the table does not have.
-type NotAllowed struct {
-	Case    Case
-	Action  string
-	Allowed []string
-}
+// lifecycle names the table's states and actions in its refusals.
+var lifecycle = &apperr.Lifecycle{Object: [2]string{"信访事项", "case"}, Actions: Actions, StatusZH: StatusZH, ActionZH: ActionZH}
 
-func (e *NotAllowed) Error() string { return e.Domain().Error() }
-
-// Unwrap lets apperr.As find the domain error.
-func (e *NotAllowed) Unwrap() error { return e.Domain() }
-
-// Domain is the 422 the web layer maps; its message names the allowed actions.
-func (e *NotAllowed) Domain() *apperr.Error {
-	allowed, allowedEN := "（无）", "none"
-	if len(e.Allowed) > 0 {
-		zh := make([]string, len(e.Allowed))
-		for i, a := range e.Allowed {
-			zh[i] = ActionZH[a] + " " + a
-		}
-		allowed, allowedEN = strings.Join(zh, "、"), strings.Join(e.Allowed, ", ")
-	}
-	state := e.Case.Status
-	if state == New {
-		state = "new"
-	}
-	c := e.Case
+// refuse is the refusal of action on c: the rule it breaks where the
+// regulations name one, else the table's refusal naming the allowed actions.
+func refuse(c Case, action string) *apperr.Error {
+	allowed := Allowed(c)
 	switch {
-	case !contains(Actions, e.Action):
-		return apperr.Field(apperr.ERULE, "action", "没有“%s”这一操作；当前状态（%s）可执行：%s / there is no action %q; from %s the allowed actions are: %s",
-			e.Action, StatusZH[c.Status], allowed, e.Action, state, allowedEN)
-	case c.Status == Concluded && (e.Action == ActRequestReview || e.Action == ActRequestReview2):
-		return apperr.Field(apperr.ERULE, "action", "复核意见已作出，信访事项已终结：同一事实和理由的诉求不再受理（信访工作条例第三十六条） / the second review has been answered and the case is concluded: the same claim on the same facts is not accepted again (Art. 36)")
-	case e.Action == ActExtend && c.Status == Accepted && c.Extended:
-		return apperr.Field(apperr.ERULE, "action", "办理期限只能延长一次（信访工作条例第三十四条） / the handling period can be extended only once (Art. 34)")
-	case (e.Action == ActRequestReview || e.Action == ActRequestReview2 || e.Action == ActAnswerReview || e.Action == ActAnswerReview2) && c.Category != Claim && c.Category != "":
-		return apperr.Field(apperr.ERULE, "action", "复查、复核只适用于申诉求决类事项的处理意见 / review and second review apply to the answers to claims only")
-	case e.Action == ActRequestReview2 && c.Round == 0 && (c.Status == Replied || c.Status == Closed):
-		return apperr.Field(apperr.ERULE, "action", "须先请求复查，复查意见作出后方可请求复核 / ask for a review first; a second review follows the review's answer")
-	case e.Action == ActRequestReview && c.Round >= 1:
-		return apperr.Field(apperr.ERULE, "action", "复查已经作出，只能请求复核 / the review has been answered: only a second review can be asked for")
+	case c.Status == Concluded && (action == ActRequestReview || action == ActRequestReview2):
+		return apperr.NotAllowed(allowed, "复核意见已作出，信访事项已终结：同一事实和理由的诉求不再受理（信访工作条例第三十六条） / the second review has been answered and the case is concluded: the same claim on the same facts is not accepted again (Art. 36)")
+	case action == ActExtend && c.Status == Accepted && c.Extended:
+		return apperr.NotAllowed(allowed, "办理期限只能延长一次（信访工作条例第三十四条） / the handling period can be extended only once (Art. 34)")
+	case (action == ActRequestReview || action == ActRequestReview2 || action == ActAnswerReview || action == ActAnswerReview2) && c.Category != Claim && c.Category != "":
+		return apperr.NotAllowed(allowed, "复查、复核只适用于申诉求决类事项的处理意见 / review and second review apply to the answers to claims only")
+	case action == ActRequestReview2 && c.Round == 0 && (c.Status == Replied || c.Status == Closed):
+		return apperr.NotAllowed(allowed, "须先请求复查，复查意见作出后方可请求复核 / ask for a review first; a second review follows the review's answer")
+	case action == ActRequestReview && c.Round >= 1:
+		return apperr.NotAllowed(allowed, "复查已经作出，只能请求复核 / the review has been answered: only a second review can be asked for")
 	}
-	return apperr.Field(apperr.ERULE, "action", "信访事项处于“%s”状态，不能“%s”；可执行：%s / a case in state %s cannot %s; the allowed actions are: %s",
-		StatusZH[c.Status], ActionZH[e.Action], allowed, state, e.Action, allowedEN)
+	return lifecycle.Refuse(c.Status, action, allowed)
 }
 
 // Chinese names for messages and the timeline.

@@ -1,7 +1,6 @@
 package petition_test
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -101,8 +100,8 @@ func TestLookup(t *testing.T) {
 				}
 				return
 			}
-			var na *petition.NotAllowed
-			must(t, errors.As(err, &na), "not refused: %v", err)
+			_, refused := apperr.AllowedActions(err)
+			must(t, refused, "not refused as a step the table lacks: %v", err)
 			e, _ := apperr.As(err)
 			must(t, e.Code == apperr.ERULE && e.Field == "action", "refusal %+v", e)
 			must(t, strings.Contains(e.Message, c.message), "message %q lacks %q", e.Message, c.message)

@@ -3,7 +3,6 @@ package petition
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"mime"
@@ -34,12 +33,7 @@ func registerPages(srv *web.Server, svc *Service) {
 	srv.Page("GET", "/petitions/{id}", h.detailPage)
 	srv.Page("POST", "/petitions/{id}/transitions", h.transitionForm)
 	srv.Page("POST", "/petitions/{id}/reveal", h.revealForm)
-	css, _ := assets.ReadFile("static/petition.css")
-	srv.PublicPage("GET", "/static/petition.css", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		w.Write(css)
-	})
+	srv.Stylesheet("/static/petition.css", assets, "static/petition.css") // the CSP allows only same-origin styles
 	srv.AddMenu(web.MenuItem{Href: "/petitions", Label: "nav.petitions", Group: web.MenuStability, Weight: 5, Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.PetitionView) }})
 }
 
@@ -48,22 +42,7 @@ func (h *handlers) tmpl(file string) *template.Template {
 }
 
 func (h *handlers) render(w http.ResponseWriter, r *http.Request, a *auth.Actor, title, file string, data any, failure error) error {
-	v := h.srv.NewView(r, a, title, data)
-	if failure != nil {
-		e, ok := apperr.As(failure)
-		if !ok {
-			return failure
-		}
-		v.Error, v.Status = e, web.Status(e)
-	}
-	h.srv.Render(w, r, h.tmpl(file), v)
-	return nil
-}
-
-// formError says whether err belongs on the form (the person can fix it).
-func formError(err error) bool {
-	e, ok := apperr.As(err)
-	return ok && (e.Code == apperr.EINVALID || e.Code == apperr.ERULE || e.Code == apperr.ECONFLICT || e.Code == apperr.ETOOLARGE || e.Code == apperr.EUNSUPPORTED)
+	return h.srv.RenderPage(w, r, a, h.tmpl(file), title, data, failure)
 }
 
 // tools gives the templates the few formats the shared funcs lack.
@@ -170,7 +149,7 @@ func (h *handlers) ledgerPage(w http.ResponseWriter, r *http.Request, a *auth.Ac
 	if ferr == nil {
 		var err error
 		page, err = h.svc.List(ctx, a, f)
-		if err != nil && !formError(err) && apperr.Code(err) != apperr.EFORBIDDEN {
+		if err != nil && !web.FormError(err) && apperr.Code(err) != apperr.EFORBIDDEN {
 			return err
 		}
 		ferr = err
@@ -369,7 +348,7 @@ func (h *handlers) createForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 		created, err = h.svc.Register(ctx, a, in)
 	}
 	if err != nil || check {
-		if err != nil && !formError(err) {
+		if err != nil && !web.FormError(err) {
 			return err
 		}
 		d := h.formData(ctx, r, in)
@@ -550,8 +529,7 @@ func (h *handlers) transitionForm(w http.ResponseWriter, r *http.Request, a *aut
 		d, err = h.svc.Transition(ctx, a, id, in)
 	}
 	if err != nil {
-		var na *NotAllowed
-		if !formError(err) && !errors.As(err, &na) {
+		if !web.FormError(err) { // a refused step (apperr.NotAllowed) is ERULE: shown on the page
 			return err
 		}
 		dd, derr := h.detail(ctx, r, a, id)

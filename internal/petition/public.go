@@ -4,9 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
+	"crypto/subtle"
 	"encoding/hex"
-	"errors"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
 	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/org"
 	"github.com/anwen-gov/anwen/internal/sealed"
 )
 
@@ -44,6 +44,10 @@ type PublicInput struct {
 	Facts      string `json:"facts"`
 	// Accused (an accusation): who, as written.
 	Accused string `json:"accused,omitempty"`
+	// AttachmentIDs: files the portal's form stored as the public actor's
+	// pending uploads in the same request (never taken from JSON: an
+	// anonymous caller could name another's upload).
+	AttachmentIDs []int64 `json:"-"`
 }
 
 // Receipt is what the petitioner keeps: the number and the query code
@@ -79,22 +83,8 @@ func hashCode(code string) string {
 // SubmitPublic registers a petition submitted online (channel online) and
 // returns its number and query code.
 func (s *Service) SubmitPublic(ctx context.Context, in PublicInput) (*Receipt, error) {
-	if !sealed.ValidMobile(in.Phone) {
-		return nil, apperr.Field(apperr.EINVALID, "phone", "请填写 11 位手机号码，用于查询办理进展 / give an 11-digit mobile number: it opens the case with the query code")
-	}
-	b, err := bureau(ctx, s.DB)
+	p, err := s.checkPublic(ctx, in)
 	if err != nil {
-		return nil, err
-	}
-	reg := Input{Channel: ChannelOnline, Category: in.Category, Subject: in.Subject, Place: in.Place, PlaceOrgID: in.PlaceOrgID,
-		Request: in.Request, Facts: in.Facts, Accused: in.Accused,
-		Petitioners: []PersonInput{{Name: in.Name, Phone: in.Phone, IDNumber: in.IDNumber, Address: in.Address}}}
-	p, err := s.check(ctx, reg, b, true)
-	if err != nil {
-		// The portal's form has flat fields: name the field as it knows it.
-		if e, ok := apperr.As(err); ok && strings.HasPrefix(e.Field, "petitioners[0].") {
-			return nil, apperr.Field(e.Code, strings.TrimPrefix(e.Field, "petitioners[0]."), "%s", e.Message)
-		}
 		return nil, err
 	}
 	code, err := newQueryCode()
@@ -104,7 +94,7 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicInput) (*Receipt, e
 	p.codeHash = hashCode(code)
 	var id int64
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		id, err = s.write(ctx, tx, publicActor, p)
+		id, err = s.write(ctx, tx, portalActor(ctx), p)
 		return err
 	})
 	if err != nil {
@@ -117,41 +107,102 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicInput) (*Receipt, e
 	return &Receipt{Number: number, QueryCode: code[:4] + "-" + code[4:8] + "-" + code[8:]}, nil
 }
 
-// byCode finds the case of a query code whose petitioners include phone;
-// ENOTFOUND for a wrong code and a wrong phone alike.
-func (s *Service) byCode(ctx context.Context, code, phone string) (*Petition, error) {
-	notFound := apperr.New(apperr.ENOTFOUND, "查询码或手机号码不正确 / the query code or the phone is wrong")
-	if strings.TrimSpace(code) == "" || !sealed.ValidPhone(phone) {
-		return nil, notFound
+// checkPublic validates a submission as SubmitPublic does, without
+// writing anything (the portal checks a form before it spends the
+// challenge). The place, when named by org, is a township, street, zone,
+// village or community.
+func (s *Service) checkPublic(ctx context.Context, in PublicInput) (*plan, error) {
+	if !sealed.ValidMobile(in.Phone) {
+		return nil, apperr.Field(apperr.EINVALID, "phone", "请填写 11 位手机号码，用于查询办理进展 / give an 11-digit mobile number: it opens the case with the query code")
 	}
-	var id int64
-	err := s.DB.QueryRow(ctx, "SELECT id FROM petitions WHERE query_code_hash = ?", hashCode(code)).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound
-	}
+	b, err := bureau(ctx, s.DB)
 	if err != nil {
 		return nil, err
 	}
-	var n int
-	if err := s.DB.QueryRow(ctx, "SELECT count(*) FROM petition_people WHERE petition_id = ? AND phone_index = ?", id, s.index(IndexPhone, sealed.NormalizePhone(phone))).Scan(&n); err != nil {
+	if in.PlaceOrgID != nil {
+		var kind string
+		err := s.DB.QueryRow(ctx, "SELECT kind FROM orgs WHERE id = ?", *in.PlaceOrgID).Scan(&kind)
+		if err != nil || !publicPlaceKinds[kind] {
+			return nil, apperr.Field(apperr.EINVALID, "place_org_id", "请选择事发地所在的乡镇（街道） / choose the township or street the matter is in")
+		}
+	}
+	reg := Input{Channel: ChannelOnline, Category: in.Category, Subject: in.Subject, Place: in.Place, PlaceOrgID: in.PlaceOrgID,
+		Request: in.Request, Facts: in.Facts, Accused: in.Accused, AttachmentIDs: in.AttachmentIDs,
+		Petitioners: []PersonInput{{Name: in.Name, Phone: in.Phone, IDNumber: in.IDNumber, Address: in.Address}}}
+	p, err := s.check(ctx, reg, b, true)
+	if err != nil {
+		// The portal's form has flat fields: name the field as it knows it.
+		if e, ok := apperr.As(err); ok && strings.HasPrefix(e.Field, "petitioners[0].") {
+			return nil, apperr.Field(e.Code, strings.TrimPrefix(e.Field, "petitioners[0]."), "%s", e.Message)
+		}
 		return nil, err
 	}
-	if n == 0 {
+	return p, nil
+}
+
+// publicPlaceKinds are the kinds of org a citizen may name as the place.
+var publicPlaceKinds = map[string]bool{org.Township: true, org.Street: true, org.Zone: true, org.Village: true, org.Community: true}
+
+// byCode finds the case of a query code whose petitioners include phone;
+// ENOTFOUND for a wrong code and a wrong phone alike. Both take the same
+// path: one query by the code's hash, the phone's blind index compared in
+// constant time with every petitioner's (with a stand-in when the code is
+// unknown), no early return before the comparison.
+func (s *Service) byCode(ctx context.Context, code, phone string) (*Petition, error) {
+	notFound := apperr.New(apperr.ENOTFOUND, "查询码或手机号码不正确 / the query code or the phone is wrong")
+	valid := strings.TrimSpace(code) != "" && sealed.ValidPhone(phone)
+	want := []byte(s.index(IndexPhone, sealed.NormalizePhone(phone)))
+	rows, err := s.DB.Query(ctx, `SELECT p.id, pp.phone_index FROM petitions p JOIN petition_people pp ON pp.petition_id = p.id
+		WHERE p.query_code_hash = ? ORDER BY pp.seq`, hashCode(code))
+	if err != nil {
+		return nil, err
+	}
+	var id int64
+	match, seen := 0, false
+	for rows.Next() {
+		var pid int64
+		var idx string
+		if err := rows.Scan(&pid, &idx); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		seen = true
+		if subtle.ConstantTimeCompare([]byte(idx), want) == 1 && len(want) > 0 {
+			match, id = 1, pid
+		}
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, err
+	}
+	if !seen {
+		// The same comparison against a stand-in, so that an unknown code
+		// costs what a known one with the wrong phone does.
+		subtle.ConstantTimeCompare([]byte(stand), want)
+	}
+	if match == 0 || !valid {
 		return nil, notFound
 	}
 	return s.load(ctx, s.DB, id)
 }
 
+// stand is the stand-in blind index of byCode (32 hex digits, as an index).
+var stand = strings.Repeat("0", 32)
+
 // Milestone is one public step of a case.
 type Milestone struct {
 	At     time.Time `json:"at"`
+	Action string    `json:"action"` // the step (register, transfer, accept …), for a client's own wording
 	Title  string    `json:"title"`
 	Detail string    `json:"detail,omitempty"`
 }
 
 // PublicAnswer is a written answer as the petitioner receives it.
 type PublicAnswer struct {
-	Kind      string `json:"kind"` // 处理意见书, 复查意见, 复核意见
+	Kind      string `json:"kind"`  // 处理意见书, 复查意见, 复核意见
+	Round     int    `json:"round"` // 0 the answer, 1 the review, 2 the second review
+	Code      string `json:"decision_code"`
 	Org       string `json:"org"`
 	Decision  string `json:"decision"`
 	Facts     string `json:"facts,omitempty"`
@@ -207,7 +258,7 @@ func (s *Service) Milestones(ctx context.Context, code, phone string) (*PublicSt
 		if !ok {
 			continue
 		}
-		m := Milestone{At: st.At, Title: title}
+		m := Milestone{At: st.At, Action: st.Action, Title: title}
 		switch st.Action {
 		case ActTransfer, ActAssign:
 			// Where it went, except for an accusation (the accused's superior may be named).
@@ -229,7 +280,8 @@ func (s *Service) Milestones(ctx context.Context, code, phone string) (*PublicSt
 		return nil, err
 	}
 	for _, o := range ops {
-		out.Answers = append(out.Answers, PublicAnswer{Kind: []string{"处理意见书", "复查意见", "复核意见"}[o.Round], Org: o.OrgName, Decision: DecisionZH[o.Decision],
+		out.Answers = append(out.Answers, PublicAnswer{Kind: []string{"处理意见书", "复查意见", "复核意见"}[o.Round], Round: o.Round, Code: o.Decision,
+			Org: o.OrgName, Decision: DecisionZH[o.Decision],
 			Facts: o.Facts, Reasons: o.Reasons, Basis: o.Basis, ServedDay: o.ServedDay})
 	}
 	out.CanRate = p.ServedDay != "" && p.Rating == ""
@@ -277,10 +329,11 @@ func (s *Service) Rate(ctx context.Context, code, phone, rating string) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return apperr.Field(apperr.ECONFLICT, "rating", "已经评价过 / the case is already rated")
 		}
-		if _, err := insertStep(ctx, tx, publicActor, now, stepRow{petitionID: p.ID, action: EventRate, from: p.Status, to: p.Status, detail: "信访人评价：" + name}); err != nil {
+		act := portalActor(ctx)
+		if _, err := insertStep(ctx, tx, act, now, stepRow{petitionID: p.ID, action: EventRate, from: p.Status, to: p.Status, detail: "信访人评价：" + name}); err != nil {
 			return err
 		}
-		e := publicActor.Entry(now, "petition.rate", "petition", itoa(p.ID), p.BureauOrgID)
+		e := act.Entry(now, "petition.rate", "petition", itoa(p.ID), p.BureauOrgID)
 		e.Detail = p.Number + " " + rating
 		return audit.Append(ctx, tx, e)
 	})
@@ -313,7 +366,7 @@ func (s *Service) RequestReview(ctx context.Context, code, phone, reason string)
 		if status != p.Status {
 			return apperr.New(apperr.ECONFLICT, "请稍后重试 / try again")
 		}
-		return s.apply(ctx, tx, publicActor, p, t, in, req, now)
+		return s.apply(ctx, tx, portalActor(ctx), p, t, in, req, now)
 	})
 	if err != nil {
 		return nil, err

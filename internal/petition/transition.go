@@ -238,7 +238,7 @@ type request struct {
 }
 
 // Transition takes one step of the lifecycle table on case id. A step the
-// table does not have is refused with a *NotAllowed (422) naming the
+// table does not have is refused with apperr.NotAllowed (422) naming the
 // allowed ones. It returns the case after the step, or nil when the step
 // took the case out of the actor's reach (they stepped aside, or objected
 // and the case went back to the bureau).
@@ -253,7 +253,7 @@ func (s *Service) Transition(ctx context.Context, a *auth.Actor, id int64, in Tr
 		return nil, err
 	}
 	if t.On == OnClock {
-		return nil, &NotAllowed{Case: p.state(), Action: in.Action, Allowed: Allowed(p.state())}
+		return nil, refuse(p.state(), in.Action)
 	}
 	v.selfRecuse = t.Action == ActRecuse && in.UserID != nil && *in.UserID == a.UserID
 	if !v.can(p, t.On, t.Perm) {

@@ -36,12 +36,15 @@ func Status(err error) int {
 	return http.StatusInternalServerError
 }
 
-// ErrorBody is the JSON shape of every API error.
+// ErrorBody is the JSON shape of every API error. A lifecycle refusal
+// (apperr.NotAllowed) also lists the actions allowed instead, [] when none is;
+// other errors have no allowed_actions.
 type ErrorBody struct {
 	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-		Field   string `json:"field,omitempty"`
+		Code    string   `json:"code"`
+		Message string   `json:"message"`
+		Field   string   `json:"field,omitempty"`
+		Allowed []string `json:"allowed_actions,omitzero"`
 	} `json:"error"`
 }
 
@@ -59,7 +62,7 @@ func (s *Server) publicError(r *http.Request, err error) *apperr.Error {
 func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	e := s.publicError(r, err)
 	var body ErrorBody
-	body.Error.Code, body.Error.Message, body.Error.Field = e.Code, e.Message, e.Field
+	body.Error.Code, body.Error.Message, body.Error.Field, body.Error.Allowed = e.Code, e.Message, e.Field, e.Allowed
 	WriteJSON(w, Status(e), body)
 }
 

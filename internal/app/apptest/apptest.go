@@ -29,6 +29,8 @@ type Env struct {
 	App    *app.App
 	Server *httptest.Server
 	Clock  *clock.Manual
+
+	clients map[string]*Client // As's clients by login
 }
 
 // Start wires Anwen on d (already migrated), loads the demo district and serves it.

@@ -1,4 +1,4 @@
-package main
+package browsertest
 
 import "testing"
 
@@ -9,10 +9,11 @@ func TestFileName(t *testing.T) {
 		{"/orgs/1", "orgs-1"},
 		{"/people?org=3&q=林", "people-org-3-q"},
 		{"/api/v1/openapi.json", "api-v1-openapi.json"},
+		{"/disputes/1?reveal", "disputes-1-reveal"},
 	} {
 		t.Run(c.path, func(t *testing.T) {
-			if got := fileName(c.path); got != c.want {
-				t.Errorf("fileName(%q) = %q, want %q", c.path, got, c.want)
+			if got := FileName(c.path); got != c.want {
+				t.Errorf("FileName(%q) = %q, want %q", c.path, got, c.want)
 			}
 		})
 	}
