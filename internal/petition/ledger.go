@@ -573,13 +573,13 @@ func (s *Service) countInto(ctx context.Context, q *query, page *Page) error {
 			if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = "+strconv.Itoa(int(countBudget/time.Millisecond))); err != nil {
 				return err
 			}
-			err := tx.QueryRow(ctx, query, q.args...).Scan(&n)
-			if err != nil && strings.Contains(err.Error(), "57014") { // query_canceled
-				timedOut = true
-				return nil
-			}
-			return err
+			return tx.QueryRow(ctx, query, q.args...).Scan(&n)
 		})
+		// A count cut short by its timeout is left out; the transaction
+		// it aborted has been rolled back (committing it would fail).
+		if err != nil && strings.Contains(err.Error(), "57014") { // query_canceled
+			timedOut, err = true, nil
+		}
 		if err != nil {
 			return err
 		}
