@@ -3,10 +3,13 @@ package petition
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
@@ -243,8 +246,59 @@ func parseCursor(field, s string) (cursor, error) {
 	return cursor{at: time.UnixMicro(us).UTC(), id: n}, nil
 }
 
+// How a page is read at a million cases (see docs/benchmarks.md, "petition
+// cases and disputes at 1,000,000").
+//
+// Every condition of the ledger is written on columns that the ledger's
+// indexes carry (migration 00015): each filter's index lists, after its own
+// column and (registered_at, id), the other filters' columns — status,
+// category, channel, subject, key, the handling and reviewing orgs' paths —
+// and the accused org and person (the bars), so that an index walked for
+// one filter tests the others without reading the case (on SQLite a case
+// read costs ten times an index entry). A count is then a walk of index
+// entries too.
+//
+// SQLite's planner cannot tell how many cases a value holds, so the plan is
+// chosen here (pagePlan): each filter's size is known (planSizes) or probed
+// (a count of its index entries capped at probeMax); the page walks the
+// smallest ordered filter's index newest-first and stops when full, or
+// reads a small unordered filter's cases and sorts them; the total is
+// counted through the smallest filter within countBudget, beside the page
+// on another connection. PostgreSQL's planner, with its statistics, picks
+// the index itself: the count (within its budget) brings the matches when
+// there are at most pgSparse, as the planner read them, and they are
+// sorted here for the page; more are walked in the page's order; all
+// without parallel workers, whose start costs more than a page, and with
+// plans made for the values at hand (pgReadSettings).
+
+// probeMax: a probe counts a filter's cases up to this many (about 2 ms
+// of index entries on SQLite); a variable for tests.
+var probeMax = 8000
+
+// sortMax: a filter whose index is not in the page's order is read and
+// sorted for the page when it holds at most this many cases.
+const sortMax = 4000
+
+const (
+	// countBudget bounds the count: a total that takes longer is left out
+	// rather than delay the page (50 ms at a million cases).
+	countBudget = 15 * time.Millisecond
+	// pgCountCost: the largest planner cost of a count PostgreSQL makes; a
+	// costlier plan (large bitmaps to intersect) is not started, since a
+	// bitmap scan does not stop at once for a timeout.
+	pgCountCost = 4000
+	// pgSparse: at most this many matches, brought by the count as
+	// PostgreSQL read them, are sorted here for the page; with more the
+	// page walks.
+	pgSparse = 2000
+)
+
+// dueSoonSpan: a case past 75 % of its period is due within a quarter of
+// the longest period there is.
+var dueSoonSpan = time.Duration(HandleDays+MaxExtensionDays+2) * 24 * time.Hour / 4
+
 // query is the ledger's WHERE clause, with the filters that an index of
-// their own can enumerate (candidates, for SQLite's plan: see List).
+// their own can list (candidates, for SQLite's plan: see above).
 type query struct {
 	conds []string
 	args  []any
@@ -258,11 +312,94 @@ type candidate struct {
 	cond  string
 	args  []any
 	free  bool
-	// ordered: its index lists the rows of one value newest-first
-	// (equality, then registered_at, id), so a page can walk it.
+	// ordered: its index lists the filter's rows newest-first (an
+	// equality, then registered_at, id), so a page can walk it.
 	ordered bool
 	probe   string // counts its rows without the petitions table (a person's cases)
-	n       int
+	// col and values: an equality (or IN) on a column whose value sizes
+	// are known (see planSizes), so that it needs no probe.
+	col    string
+	values []string
+	// table: the ledger's other indexes do not carry its columns (the
+	// clock's), so a walk through them reads the case to test it.
+	table bool
+	// branches: the reader's reach, whose cases are the union of index
+	// ranges of the handling and reviewing orgs' paths.
+	branches []branch
+	n        int
+}
+
+// branch is one index range of the reader's reach.
+type branch struct {
+	index, cond string
+	args        []any
+}
+
+func (c *candidate) from() string {
+	if c.free || c.index == "" {
+		return " FROM petitions p"
+	}
+	return " FROM petitions p INDEXED BY " + c.index
+}
+
+// rows is the SQL of the matching cases' (id, registered_at) read through
+// c with q's conditions and extra (extraArgs), and its arguments. The
+// reach is read as a UNION ALL of its index ranges, each leaving out the
+// cases of the ranges before it; with order, each range is read in that
+// order up to limit rows (the page then takes the first of all).
+func (c *candidate) rows(q *query, extra []string, extraArgs []any, order string, limit int) (string, []any) {
+	where := q.where(extra...)
+	args := append(append([]any(nil), q.args...), extraArgs...)
+	if c.branches == nil {
+		return "SELECT p.id, p.registered_at" + c.from() + where, args
+	}
+	var parts []string
+	var all []any
+	for i, b := range c.branches {
+		cond := b.cond
+		var bargs []any
+		bargs = append(bargs, b.args...)
+		for _, prev := range c.branches[:i] {
+			cond += " AND NOT (" + strings.TrimPrefix(prev.cond, "p.review_path <> '' AND ") + ")"
+			bargs = append(bargs, prev.args...)
+		}
+		part := "SELECT p.id, p.registered_at FROM petitions p INDEXED BY " + b.index + " WHERE " + cond + " AND " + strings.TrimPrefix(where, " WHERE ")
+		if order != "" {
+			part = "SELECT * FROM (" + part + order + " LIMIT " + strconv.Itoa(limit) + ") b"
+		}
+		parts = append(parts, part)
+		all = append(append(all, bargs...), args...)
+	}
+	return strings.Join(parts, " UNION ALL "), all
+}
+
+// reachBranches splits the reader's reach as viewer.listScope writes it —
+// an OR of "(column >= ? AND column < ?)" and "column IN (?, …)" on the
+// handling and reviewing orgs' paths — into one index range each; ok is
+// false for any other shape (the reach is then only tested, not read).
+func reachBranches(cond string, args []any) (out []branch, ok bool) {
+	if !strings.HasPrefix(cond, "(") || !strings.HasSuffix(cond, ")") {
+		return nil, false
+	}
+	i := 0
+	for _, term := range strings.Split(cond[1:len(cond)-1], " OR ") {
+		n := strings.Count(term, "?")
+		if i+n > len(args) {
+			return nil, false
+		}
+		h, r := strings.Contains(term, "p.handling_path"), strings.Contains(term, "p.review_path")
+		switch {
+		case h && !r:
+			out = append(out, branch{"petitions_handling", term, args[i : i+n]})
+		case r && !h:
+			// "<> ''": the partial index's own term.
+			out = append(out, branch{"petitions_review", "p.review_path <> '' AND " + term, args[i : i+n]})
+		default:
+			return nil, false
+		}
+		i += n
+	}
+	return out, i == len(args) && len(out) > 0
 }
 
 func (q *query) add(c string, x ...any) { q.conds, q.args = append(q.conds, c), append(q.args, x...) }
@@ -273,7 +410,7 @@ func (q *query) filter(index, c string, x ...any) {
 	q.cands = append(q.cands, candidate{index: index, cond: c, args: x})
 }
 
-// ordered adds an equality whose index lists its rows newest-first.
+// ordered adds a condition whose index lists its rows newest-first.
 func (q *query) ordered(index, c string, x ...any) {
 	q.filter(index, c, x...)
 	q.cands[len(q.cands)-1].ordered = true
@@ -286,6 +423,10 @@ func (q *query) where(extra ...string) string {
 	}
 	return " WHERE " + strings.Join(conds, " AND ")
 }
+
+// openIn is the open states' condition, written as the partial index
+// petitions_open's (SQLite uses the index only for that very term).
+var openIn = "p.status IN ('" + strings.Join(openStates, "', '") + "')"
 
 // build turns f into the ledger's conditions for a.
 func (s *Service) build(ctx context.Context, a *auth.Actor, f *Filter) (*query, error) {
@@ -308,8 +449,12 @@ func (s *Service) build(ctx context.Context, a *auth.Actor, f *Filter) (*query, 
 	q := &query{}
 	if c, x, all := v.listScope(b.Path); !all {
 		q.add(c, x...)
+		if br, ok := reachBranches(c, x); ok {
+			q.cands = append(q.cands, candidate{cond: c, args: x, branches: br})
+		}
 	}
 	if c, x := v.bars(); c != "" {
+		// On the accused org and person, which the ledger's indexes carry.
 		q.add(c, x...)
 	}
 	if (f.Phone != "" || f.IDNumber != "") && !v.member(auth.PetitionReveal, b.Path) {
@@ -318,40 +463,50 @@ func (s *Service) build(ctx context.Context, a *auth.Actor, f *Filter) (*query, 
 		c, x := v.handlingScope(auth.PetitionReveal)
 		q.add(c, x...)
 	}
+	// sized adds an equality on col (values: an IN) whose index lists its
+	// cases newest-first.
+	sized := func(index, col, cond string, values ...string) {
+		var x []any
+		if strings.Contains(cond, "?") {
+			x = []any{values[0]}
+		}
+		q.ordered(index, cond, x...)
+		c := &q.cands[len(q.cands)-1]
+		c.col, c.values = col, values
+	}
 	switch f.Status {
 	case "":
 	case StatusOpen:
-		q.filter("petitions_status", "p.status IN ('"+strings.Join(openStates, "', '")+"')")
+		sized("petitions_open", "status", openIn, openStates...)
 	default:
-		q.ordered("petitions_status", "p.status = ?", f.Status)
+		sized("petitions_status", "status", "p.status = ?", f.Status)
 	}
 	if f.Category != "" {
-		q.ordered("petitions_category", "p.category = ?", f.Category)
+		sized("petitions_category", "category", "p.category = ?", f.Category)
 	}
 	if f.Channel != "" {
-		q.ordered("petitions_channel", "p.channel = ?", f.Channel)
+		sized("petitions_channel", "channel", "p.channel = ?", f.Channel)
 	}
 	if f.Subject != "" {
-		q.ordered("petitions_subject", "p.subject = ?", f.Subject)
+		sized("petitions_subject", "subject", "p.subject = ?", f.Subject)
 	}
 	if f.OrgID != 0 {
 		o, err := org.ByID(ctx, s.DB, f.OrgID)
 		if err != nil {
 			return nil, apperr.Field(apperr.EINVALID, "org_id", "组织 %d 不存在 / organisation %d does not exist", f.OrgID, f.OrgID)
 		}
-		c, x := org.SubtreeSQL("p.handling_path", o.Path)
-		q.filter("petitions_handling", c, x...)
-	}
-	now := s.Clock.Now()
-	switch {
-	case f.Overdue:
-		q.filter("petitions_due", "p.period <> '' AND p.due_at <= ?", now)
-	case f.DueSoon:
-		// Past 75 % and not due: due within a quarter of the longest
-		// period (60 days and 30 of extension), which bounds the index range.
-		q.filter("petitions_due", "p.period <> '' AND p.due_at > ? AND p.due_at <= ? AND p.warn_at <= ?", now, now.Add(dueSoonSpan), now)
-	case f.Attention:
-		q.filter("petitions_warn", "p.period <> '' AND p.warn_at <= ?", now)
+		var children int
+		if err := s.DB.QueryRow(ctx, "SELECT count(*) FROM orgs WHERE parent_id = ?", o.ID).Scan(&children); err != nil {
+			return nil, err
+		}
+		if children == 0 {
+			// An org without orgs below it: one path, whose index lists
+			// its cases newest-first.
+			q.ordered("petitions_handling", "p.handling_path = ?", o.Path)
+		} else {
+			c, x := org.SubtreeSQL("p.handling_path", o.Path)
+			q.filter("petitions_handling", c, x...)
+		}
 	}
 	if f.Key {
 		// As the partial index's own term, so that SQLite may use it.
@@ -368,7 +523,23 @@ func (s *Service) build(ctx context.Context, a *auth.Actor, f *Filter) (*query, 
 		reg, regArgs = append(reg, "p.registered_at < ?"), append(regArgs, d.AddDays(1).Time().UTC())
 	}
 	if len(reg) > 0 {
-		q.filter("petitions_registered", strings.Join(reg, " AND "), regArgs...)
+		q.ordered("petitions_registered", strings.Join(reg, " AND "), regArgs...)
+	}
+	// The clock's filters last: SQLite tests the conditions in their order,
+	// and theirs read the case when the index walked is another's.
+	now := s.Clock.Now()
+	switch {
+	case f.Overdue:
+		q.filter("petitions_due", "p.period <> '' AND p.due_at <= ?", now)
+	case f.DueSoon:
+		// Past 75 % and not due: due within a quarter of the longest
+		// period (60 days and 30 of extension), which bounds the index range.
+		q.filter("petitions_due", "p.period <> '' AND p.due_at > ? AND p.due_at <= ? AND p.warn_at <= ?", now, now.Add(dueSoonSpan), now)
+	case f.Attention:
+		q.filter("petitions_warn", "p.period <> '' AND p.warn_at <= ?", now)
+	}
+	if f.Overdue || f.DueSoon || f.Attention {
+		q.cands[len(q.cands)-1].table = true
 	}
 	if f.Number != "" {
 		q.add("p.number = ?", strings.ToUpper(f.Number))
@@ -380,36 +551,13 @@ func (s *Service) build(ctx context.Context, a *auth.Actor, f *Filter) (*query, 
 		if x.v == "" {
 			continue
 		}
-		c := "p.id IN (SELECT petition_id FROM petition_people WHERE " + x.col + " = ?)"
+		// "<> ''" is the partial index's own term: without it SQLite reads every petitioner.
+		person := "SELECT petition_id FROM petition_people WHERE " + x.col + " <> '' AND " + x.col + " = ?"
+		c := "p.id IN (" + person + ")"
 		q.add(c, x.v)
-		q.cands = append(q.cands, candidate{cond: c, args: []any{x.v}, free: true,
-			probe: "SELECT 1 FROM petition_people WHERE " + x.col + " = ?"})
+		q.cands = append(q.cands, candidate{cond: c, args: []any{x.v}, free: true, probe: person})
 	}
 	return q, nil
-}
-
-// The plan of a page. SQLite's planner cannot tell how many rows a filter
-// holds and likes to read a filter's index and sort all its rows where
-// walking the newest-first index and stopping at a page is quicker, or the
-// reverse; so on SQLite each filter's own index is probed (a capped
-// count): when one lists at most probeCap rows they are all read through
-// it, counted exactly and sorted; otherwise the page walks the
-// newest-first index and stops when full. The total is counted within
-// countBudget (a page must come in 50 ms at a million cases). PostgreSQL's
-// planner, with its statistics, chooses well by itself.
-var (
-	probeCap    = 3000
-	countBudget = 15 * time.Millisecond
-	// dueSoonSpan: a case past 75 % of its period is due within a quarter
-	// of the longest period there is.
-	dueSoonSpan = time.Duration(HandleDays+MaxExtensionDays+2) * 24 * time.Hour / 4
-)
-
-func (c *candidate) from() string {
-	if c.free {
-		return " FROM petitions p"
-	}
-	return " FROM petitions p INDEXED BY " + c.index
 }
 
 // List returns one page of the ledger for a: newest first, masked.
@@ -449,21 +597,36 @@ func (s *Service) List(ctx context.Context, a *auth.Actor, f Filter) (*Page, err
 	page := &Page{Rows: []Row{}}
 	var ids []int64
 	var more bool
-	var best *candidate
 	if s.DB.Dialect == db.SQLite {
-		if best, err = s.probe(ctx, q); err != nil {
+		via, countVia, err := s.pagePlan(ctx, q)
+		if err != nil {
 			return nil, err
 		}
-	}
-	if best != nil && best.n <= probeCap {
-		ids, more, err = s.enumerate(ctx, q, best, f, after, before, page)
-	} else {
-		if err = s.countInto(ctx, q, page); err == nil {
-			ids, more, err = s.walk(ctx, q, f, after, before, walkIndex(q))
+		// The count (within its budget) and the page are separate reads
+		// on separate connections: side by side, the page costs the
+		// longer of the two rather than their sum.
+		counted := make(chan error, 1)
+		go func() { counted <- s.countInto(ctx, q, countVia, page) }()
+		ids, more, err = s.walk(ctx, q, f, after, before, via)
+		if cerr := <-counted; err == nil {
+			err = cerr
 		}
-	}
-	if err != nil {
-		return nil, err
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		// PostgreSQL: the count (within its budget) brings the matches
+		// when there are at most pgSparse, read as the planner likes: they
+		// are the page, sorted here. More are walked in the page's order.
+		all, err := s.countPG(ctx, q, page)
+		if err != nil {
+			return nil, err
+		}
+		if page.Counted && page.TotalExact && page.Total <= pgSparse {
+			ids, more = pageOf(all, f, after, before)
+		} else if ids, more, err = s.walk(ctx, q, f, after, before, nil); err != nil {
+			return nil, err
+		}
 	}
 	list, err := s.byIDs(ctx, ids)
 	if err != nil {
@@ -494,52 +657,322 @@ func (s *Service) List(ctx context.Context, a *auth.Actor, f Filter) (*Page, err
 	return page, nil
 }
 
-// probe counts each candidate's rows through its own index, up to
-// probeCap+1, and returns the smallest (nil when there is none).
-func (s *Service) probe(ctx context.Context, q *query) (*candidate, error) {
-	var best *candidate
+// pagePlan picks how a SQLite page and its count read the cases (see
+// above). Each filter's size comes from the sizes known (planSizes) or a
+// probe of its index (a count capped at probeMax). The page walks the
+// smallest ordered filter's index newest-first (or the open cases', or all
+// cases'), unless the smallest filter is one whose index is not in the
+// page's order and it holds at most sortMax cases, or a clock filter
+// (overdue, due soon), whose columns the other indexes do not carry: its
+// cases are then read and sorted. The count reads the smallest filter
+// (the reader's reach among them), else as the page.
+func (s *Service) pagePlan(ctx context.Context, q *query) (page, count *candidate, err error) {
+	sz := s.planSizes()
+	var small, walk, clock *candidate
 	for i := range q.cands {
 		c := &q.cands[i]
-		inner := "SELECT 1" + c.from() + " WHERE " + c.cond
-		if c.probe != "" {
-			inner = c.probe
+		if c.col != "" && sz.values != nil {
+			c.n = 0
+			for _, v := range c.values {
+				c.n += sz.values[c.col][v]
+			}
+		} else {
+			// The probe: a count of the index entries of each range.
+			var parts []branch
+			if c.branches != nil {
+				parts = c.branches
+			} else if c.probe != "" {
+				parts = []branch{{cond: c.probe, args: c.args}}
+			} else {
+				parts = []branch{{index: c.index, cond: c.cond, args: c.args}}
+			}
+			// The clock's filters move with the time: never kept.
+			keep := !c.table && !c.free
+			if c.n, err = s.probeSize(ctx, sz, keep, parts); err != nil {
+				return nil, nil, err
+			}
 		}
-		if err := s.DB.QueryRow(ctx, "SELECT count(*) FROM ("+inner+" LIMIT "+strconv.Itoa(probeCap+1)+") x", c.args...).Scan(&c.n); err != nil {
-			return nil, err
+		if small == nil || c.n < small.n {
+			small = c
 		}
-		if best == nil || c.n < best.n {
-			best = c
+		if c.ordered && (walk == nil || c.n < walk.n) {
+			walk = c
+		}
+		if c.table {
+			clock = c
 		}
 	}
-	return best, nil
+	switch {
+	case small != nil && !small.ordered && small.n <= sortMax && (walk == nil || small.n < walk.n):
+		page = small
+	case clock != nil:
+		// The open cases past a mark: never more than the open cases,
+		// and another index's walk would read each case to test them.
+		page = clock
+	case walk != nil:
+		page = walk
+	case small != nil:
+		// Only the reader's reach or an org's subtree: all cases newest
+		// first (their walk tests it), counted through its ranges.
+		return &candidate{index: "petitions_registered", ordered: true}, small, nil
+	default:
+		page = &candidate{index: "petitions_registered", ordered: true}
+	}
+	count = page
+	if small != nil && small.n < page.n {
+		count = small
+	}
+	return page, count, nil
 }
 
-// enumerate reads every match through c's index, counts them and cuts the page.
-func (s *Service) enumerate(ctx context.Context, q *query, c *candidate, f Filter, after, before *cursor, page *Page) ([]int64, bool, error) {
-	rows, err := s.DB.Query(ctx, "SELECT p.id, p.registered_at"+c.from()+q.where(), q.args...)
-	if err != nil {
-		return nil, false, err
+// Sizes known (SQLite): how many cases hold each status, category, channel
+// and subject (counted through their indexes in the background at most
+// every sizeTTL), and how many a filter holds whose probe reached
+// probeMax (counted whole in the background after the probe). A plan
+// then knows the smallest filter without probing it each time. Sizes only
+// choose a plan: stale or missing, they make a page slower, never
+// different.
+type planSizes struct {
+	mu      sync.Mutex
+	at      time.Time
+	values  map[string]map[string]int
+	running bool
+	probes  map[string]*probed
+}
+
+// probed is a filter's size counted whole.
+type probed struct {
+	n       int
+	at      time.Time
+	running bool
+}
+
+const (
+	sizeTTL = 10 * time.Minute
+	// maxProbed bounds the filters whose sizes are kept (date ranges vary).
+	maxProbed = 1000
+)
+
+var sizeCaches sync.Map // *db.DB → *planSizes
+
+// planSizes returns the sizes known for s's database (the values nil at
+// first), and starts counting the values again when they are missing or old.
+func (s *Service) planSizes() *planSizes {
+	v, _ := sizeCaches.LoadOrStore(s.DB, &planSizes{probes: map[string]*probed{}})
+	c := v.(*planSizes)
+	now := s.Clock.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if (c.values == nil || now.Sub(c.at) > sizeTTL || now.Before(c.at)) && !c.running {
+		c.running = true
+		go func() {
+			m := map[string]map[string]int{}
+			var err error
+			for _, col := range []string{"status", "category", "channel", "subject"} {
+				if m[col], err = s.countValues(context.Background(), col); err != nil {
+					break
+				}
+			}
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.running = false
+			if err == nil {
+				c.values, c.at = m, now
+			}
+		}()
 	}
-	var all []cursor
-	for rows.Next() {
-		var k cursor
-		if err := rows.Scan(&k.id, &k.at); err != nil {
-			rows.Close()
-			return nil, false, err
+	return c
+}
+
+// probeSize is the number of index entries of parts (an upper bound of the
+// filter's cases): known, or probed up to probeMax+1 and, when the probe
+// reaches it and keep is set, counted whole in the background for the
+// next plans.
+func (s *Service) probeSize(ctx context.Context, c *planSizes, keep bool, parts []branch) (int, error) {
+	var key string
+	if keep {
+		var b strings.Builder
+		for _, p := range parts {
+			fmt.Fprintf(&b, "%s\x00%s\x00%v\x00", p.index, p.cond, p.args)
 		}
-		k.at = k.at.UTC()
-		all = append(all, k)
+		key = b.String()
+		now := s.Clock.Now()
+		c.mu.Lock()
+		e := c.probes[key]
+		if e != nil && !e.running && now.Sub(e.at) <= sizeTTL && !now.Before(e.at) {
+			c.mu.Unlock()
+			return e.n, nil
+		}
+		c.mu.Unlock()
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, false, err
+	count := func(ctx context.Context, limit string) (int, error) {
+		total := 0
+		for _, p := range parts {
+			inner := p.cond
+			if p.index != "" {
+				inner = "SELECT 1 FROM petitions p INDEXED BY " + p.index + " WHERE " + p.cond
+			} else if !strings.HasPrefix(p.cond, "SELECT") {
+				inner = "SELECT 1 FROM petitions p WHERE " + p.cond
+			}
+			var n int
+			if err := s.DB.QueryRow(ctx, "SELECT count(*) FROM ("+inner+limit+") x", p.args...).Scan(&n); err != nil {
+				return 0, err
+			}
+			total += n
+		}
+		return total, nil
 	}
-	page.Total, page.TotalExact, page.Counted = min(len(all), CountCap), len(all) <= CountCap, true
+	n, err := count(ctx, " LIMIT "+strconv.Itoa(probeMax+1))
+	if err != nil || !keep || n <= probeMax {
+		return n, err
+	}
+	now := s.Clock.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.probes[key]; e == nil || !e.running {
+		if len(c.probes) >= maxProbed {
+			c.probes = map[string]*probed{}
+		}
+		e = &probed{n: n, running: true}
+		c.probes[key] = e
+		go func() {
+			whole, err := count(context.Background(), "")
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			e.running = false
+			if err == nil {
+				e.n, e.at = whole, now
+			} else {
+				delete(c.probes, key)
+			}
+		}()
+	}
+	return n, nil
+}
+
+// countValues counts the cases of each value of col through its index.
+func (s *Service) countValues(ctx context.Context, col string) (map[string]int, error) {
+	rows, err := s.DB.Query(ctx, "SELECT "+col+", count(*) FROM petitions INDEXED BY petitions_"+col+" GROUP BY "+col)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var v string
+		var n int
+		if err := rows.Scan(&v, &n); err != nil {
+			return nil, err
+		}
+		out[v] = n
+	}
+	return out, rows.Err()
+}
+
+// countInto (SQLite) counts the total up to CountCap within countBudget
+// through via's index; a count that takes longer is left out (Counted
+// false).
+func (s *Service) countInto(ctx context.Context, q *query, via *candidate, page *Page) error {
+	rows, args := via.rows(q, nil, nil, "", 0)
+	var n int
+	cctx, cancel := context.WithTimeout(ctx, countBudget)
+	defer cancel()
+	err := s.DB.QueryRow(cctx, "SELECT count(*) FROM ("+rows+" LIMIT "+strconv.Itoa(CountCap+1)+") x", args...).Scan(&n)
+	if err != nil && cctx.Err() != nil && ctx.Err() == nil {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	page.Total, page.TotalExact, page.Counted = min(n, CountCap), n <= CountCap, true
+	return nil
+}
+
+// countPG (PostgreSQL) counts the total up to CountCap within countBudget
+// and returns the matches' ids and times when there are at most pgSparse
+// (the same scan). The planner's estimate comes first: a count costlier
+// than pgCountCost is not made. The statement timeout guards the rest; a
+// count it cancels aborts only its own transaction.
+func (s *Service) countPG(ctx context.Context, q *query, page *Page) ([]cursor, error) {
+	query := "SELECT x.id, x.registered_at, count(*) OVER () FROM (SELECT p.id, p.registered_at FROM petitions p" + q.where() +
+		" LIMIT " + strconv.Itoa(CountCap+1) + ") x LIMIT " + strconv.Itoa(pgSparse+1)
+	args := q.args
+	var all []cursor
+	n, skip := 0, false
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, pgReadSettings); err != nil {
+			return err
+		}
+		var plan string
+		if err := tx.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+query, args...).Scan(&plan); err != nil {
+			return err
+		}
+		var est []struct {
+			Plan struct {
+				Cost float64 `json:"Total Cost"`
+			} `json:"Plan"`
+		}
+		if err := json.Unmarshal([]byte(plan), &est); err == nil && len(est) > 0 && est[0].Plan.Cost > pgCountCost {
+			skip = true
+			return nil
+		}
+		if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = "+strconv.Itoa(int(countBudget/time.Millisecond))); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k cursor
+			if err := rows.Scan(&k.id, &k.at, &n); err != nil {
+				return err
+			}
+			k.at = k.at.UTC()
+			all = append(all, k)
+		}
+		return rows.Err()
+	})
+	if skip || (err != nil && strings.Contains(err.Error(), "57014")) { // query_canceled
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	page.Total, page.TotalExact, page.Counted = min(n, CountCap), n <= CountCap, true
+	return all, nil
+}
+
+// pgReadSettings are the ledger's reads' on PostgreSQL, for their
+// transaction: no parallel workers (starting them costs more than a page's
+// query takes, and the planner reaches for them when it fears a long scan
+// that the LIMIT will cut short), and a plan made for the values at hand
+// each time (the driver prepares statements, and after five executions
+// PostgreSQL may keep a generic plan that knows neither the subtree's
+// range nor the dates).
+const pgReadSettings = "SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('plan_cache_mode', 'force_custom_plan', true)"
+
+// read runs fn on the read pool, on PostgreSQL in a transaction with
+// pgReadSettings.
+func (s *Service) read(ctx context.Context, fn func(db.Querier) error) error {
+	if s.DB.Dialect != db.Postgres {
+		return fn(s.DB)
+	}
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, pgReadSettings); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// pageOf cuts the page from all the matches: their ids in the page's
+// order, and whether more follow.
+func pageOf(all []cursor, f Filter, after, before *cursor) ([]int64, bool) {
 	newer := func(x, y cursor) bool { return x.at.After(y.at) || (x.at.Equal(y.at) && x.id > y.id) }
 	sort.Slice(all, func(i, j int) bool { return newer(all[i], all[j]) })
-	var out []int64
-	switch {
-	case before != nil:
+	if before != nil {
 		var older []int64
 		for _, k := range all {
 			if newer(k, *before) {
@@ -547,110 +980,61 @@ func (s *Service) enumerate(ctx context.Context, q *query, c *candidate, f Filte
 			}
 		}
 		lo := max(0, len(older)-f.Limit)
-		return older[lo:], lo > 0, nil
-	default:
-		for _, k := range all {
-			if after != nil && !newer(*after, k) {
-				continue
-			}
-			if len(out) == f.Limit {
-				return out, true, nil
-			}
-			out = append(out, k.id)
-		}
+		return older[lo:], lo > 0
 	}
-	return out, false, nil
+	var out []int64
+	for _, k := range all {
+		if after != nil && !newer(*after, k) {
+			continue
+		}
+		if len(out) == f.Limit {
+			return out, true
+		}
+		out = append(out, k.id)
+	}
+	return out, false
 }
 
-// countInto counts the total up to CountCap within countBudget; a count
-// that takes longer is left out (Counted false).
-func (s *Service) countInto(ctx context.Context, q *query, page *Page) error {
-	query := "SELECT count(*) FROM (SELECT 1 FROM petitions p" + q.where() + " LIMIT " + strconv.Itoa(CountCap+1) + ") x"
-	var n int
-	if s.DB.Dialect == db.Postgres {
-		timedOut := false
-		err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-			if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = "+strconv.Itoa(int(countBudget/time.Millisecond))); err != nil {
-				return err
-			}
-			return tx.QueryRow(ctx, query, q.args...).Scan(&n)
-		})
-		// A count cut short by its timeout is left out; the transaction
-		// it aborted has been rolled back (committing it would fail).
-		if err != nil && strings.Contains(err.Error(), "57014") { // query_canceled
-			timedOut, err = true, nil
-		}
-		if err != nil {
-			return err
-		}
-		if timedOut {
-			return nil
-		}
-	} else {
-		cctx, cancel := context.WithTimeout(ctx, countBudget)
-		defer cancel()
-		err := s.DB.QueryRow(cctx, query, q.args...).Scan(&n)
-		if err != nil && cctx.Err() != nil && ctx.Err() == nil {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-	page.Total, page.TotalExact, page.Counted = min(n, CountCap), n <= CountCap, true
-	return nil
-}
-
-// walkIndex is the index a SQLite page walks: the smallest probed filter's
-// when it lists its rows newest-first (a sparse combination of dense
-// filters then reads that filter's rows, not the whole table), else the
-// newest-first index of all cases.
-func walkIndex(q *query) string {
-	var best *candidate
-	for i := range q.cands {
-		if c := &q.cands[i]; c.ordered && (best == nil || c.n < best.n) {
-			best = c
-		}
-	}
-	if best != nil {
-		return best.index
-	}
-	return "petitions_registered"
-}
-
-// walk reads the page by keyset, newest first (on SQLite through index,
-// stopping when the page is full).
-func (s *Service) walk(ctx context.Context, q *query, f Filter, after, before *cursor, index string) ([]int64, bool, error) {
+// walk reads the page by keyset, newest first (on SQLite through via's
+// index, on PostgreSQL as the planner likes), stopping when it is full.
+func (s *Service) walk(ctx context.Context, q *query, f Filter, after, before *cursor, via *candidate) ([]int64, bool, error) {
 	var extra []string
 	args := append([]any(nil), q.args...)
 	order := " ORDER BY p.registered_at DESC, p.id DESC"
 	switch {
 	case after != nil:
-		extra = append(extra, "(p.registered_at < ? OR (p.registered_at = ? AND p.id < ?))")
-		args = append(args, after.at, after.at, after.id)
+		extra = append(extra, "(p.registered_at, p.id) < (?, ?)")
+		args = append(args, after.at, after.id)
 	case before != nil:
-		extra = append(extra, "(p.registered_at > ? OR (p.registered_at = ? AND p.id > ?))")
-		args = append(args, before.at, before.at, before.id)
+		extra = append(extra, "(p.registered_at, p.id) > (?, ?)")
+		args = append(args, before.at, before.id)
 		order = " ORDER BY p.registered_at ASC, p.id ASC"
 	}
-	from := " FROM petitions p"
-	if s.DB.Dialect == db.SQLite {
-		from += " INDEXED BY " + index
+	query := "SELECT p.id FROM petitions p" + q.where(extra...) + order
+	switch {
+	case via != nil && via.branches != nil:
+		rows, x := via.rows(q, extra, args[len(q.args):], order, f.Limit+1)
+		query, args = "SELECT id FROM ("+rows+") u"+strings.ReplaceAll(order, "p.", ""), x
+	case via != nil:
+		query = "SELECT p.id" + via.from() + q.where(extra...) + order
 	}
-	rows, err := s.DB.Query(ctx, "SELECT p.id"+from+q.where(extra...)+order+" LIMIT "+strconv.Itoa(f.Limit+1), args...)
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
 	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, false, err
+	err := s.read(ctx, func(qr db.Querier) error {
+		rows, err := qr.Query(ctx, query+" LIMIT "+strconv.Itoa(f.Limit+1), args...)
+		if err != nil {
+			return err
 		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
 		return nil, false, err
 	}
 	more := len(ids) > f.Limit
