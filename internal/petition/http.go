@@ -3,8 +3,10 @@ package petition
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
+	"github.com/anwen-gov/anwen/internal/attachment"
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/web"
 )
@@ -19,6 +21,7 @@ func Register(srv *web.Server, svc *Service) {
 	h := &handlers{srv: srv, svc: svc}
 	srv.API("POST", "/api/v1/petitions", h.apiCreate)
 	srv.API("GET", "/api/v1/petitions", h.apiList)
+	srv.API("GET", "/api/v1/petitions/export.xlsx", h.apiExport)
 	srv.API("GET", "/api/v1/petitions/{id}", h.apiGet)
 	srv.API("POST", "/api/v1/petitions/{id}/transitions", h.apiTransition)
 	srv.API("GET", "/api/v1/petitions/{id}/personal", h.apiPersonal)
@@ -58,6 +61,28 @@ func (h *handlers) apiList(w http.ResponseWriter, r *http.Request, a *auth.Actor
 	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(p.Total))
 	web.WriteJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (h *handlers) apiExport(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
+	f, err := ParseFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	// Checked before any byte is sent, so that a refusal is a proper error.
+	if err := f.validate(); err != nil {
+		return err
+	}
+	if _, err := h.svc.build(r.Context(), a, &f); err != nil {
+		return err
+	}
+	web.AllowLongWrite(w, 10*time.Minute)
+	w.Header().Set("Content-Type", XLSXType)
+	w.Header().Set("Content-Disposition", attachment.ContentDisposition("attachment", exportName(h.svc.Clock.Now())))
+	w.Header().Set("Cache-Control", "no-store")
+	if _, err := h.svc.Export(r.Context(), a, f, w); err != nil {
+		h.svc.log().Error("petition export", "err", err)
+	}
 	return nil
 }
 

@@ -13,7 +13,7 @@ func TestOpenAPI(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t))
 	doc := f.env.OpenAPI(t)
 	n := doc.CheckRoutes(t, "/api/v1/petitions")
-	must(t, n == 9, "%d petition routes", n)
+	must(t, n == 10, "%d petition routes", n)
 	c := f.register("xfj", f.claim(nil))
 	id := itoa(c.ID)
 	body, _ := json.Marshal(f.claim(nil))

@@ -126,6 +126,7 @@ type ledgerData struct {
 	NextURL       string
 	PrevURL       string
 	FirstURL      string
+	ExportURL     string
 	FiltersActive int
 }
 
@@ -165,6 +166,7 @@ func (h *handlers) ledgerPage(w http.ResponseWriter, r *http.Request, a *auth.Ac
 		}
 		return "/petitions?" + q.Encode()
 	}
+	d.ExportURL = "/api/v1/petitions/export.xlsx?" + f.Query().Encode()
 	if page.Next != "" {
 		d.NextURL = link(url.Values{"after": {page.Next}})
 	}

@@ -268,8 +268,9 @@ func (s *Service) Milestones(ctx context.Context, code, phone string) (*PublicSt
 					m.Detail = m.Detail[:i]
 				}
 			}
-		case ActDecline:
-			m.Detail = st.Comment
+		case ActAccept, ActDecline:
+			// The written notice only: the staff's comment is internal.
+			m.Detail = st.Notice
 		case ActExtend:
 			m.Detail = st.Reason
 		}

@@ -46,7 +46,7 @@ func TestPublicPortal(t *testing.T) {
 		}
 		f.mustStep("xfj", id, map[string]any{"action": "transfer", "org_id": qs})
 		f.mustStep("xfj", id, map[string]any{"action": "supervise", "comment": "请尽快"})
-		f.mustStep("qingshan", id, map[string]any{"action": "accept"})
+		f.mustStep("qingshan", id, map[string]any{"action": "accept", "notice": "已受理，60日内答复", "comment": "内部：先联系劳动监察大队"})
 		f.mustStep("qingshan", id, map[string]any{"action": "reply", "opinion": map[string]any{"decision": "explain", "facts": "企业已停产",
 			"reasons": "已协调破产管理人优先清偿", "basis": "《企业破产法》第一百一十三条"}})
 		st, err = svc.Milestones(ctx, rc.QueryCode, phoneB)
@@ -55,7 +55,15 @@ func TestPublicPortal(t *testing.T) {
 		for _, m := range st.Milestones {
 			titles = append(titles, m.Title+m.Detail)
 		}
-		must(t, strings.Join(titles, "|") == "已登记|已转送有权处理的机关青山镇|已受理|已作出书面答复", "milestones %v (supervision is internal)", titles)
+		must(t, strings.Join(titles, "|") == "已登记|已转送有权处理的机关青山镇|已受理已受理，60日内答复|已作出书面答复", "milestones %v (supervision and staff comments are internal)", titles)
+		got, _ := f.get("qingshan", id)
+		var accept petition.Step
+		for _, s := range got.Steps {
+			if s.Action == petition.ActAccept {
+				accept = s
+			}
+		}
+		must(t, accept.Notice == "已受理，60日内答复" && accept.Comment == "内部：先联系劳动监察大队", "the staff see notice and comment apart: %+v", accept)
 		must(t, len(st.Answers) == 1 && st.Answers[0].Decision == "解释说明" && st.CanRate && st.ReviewUntil == "2026-12-27", "answer %+v", st)
 
 		must(t, apperr.Code(svc.Rate(ctx, rc.QueryCode, phoneB, "great")) == apperr.EINVALID, "a rating not on the scale")
@@ -72,7 +80,7 @@ func TestPublicPortal(t *testing.T) {
 		st, err = svc.RequestReview(ctx, rc.QueryCode, phoneB, "不服解释")
 		must(t, err == nil && st.Status == petition.ReviewRequested && st.StatusName == "复查中", "review asked: %+v %v", st, err)
 		must(t, f.count("SELECT count(*) FROM petition_steps WHERE petition_id = ? AND action = 'request_review' AND actor_name = '信访人（网上）'", id) == 1, "the step is not the petitioner's")
-		got, _ := f.get("xfj", id)
+		got, _ = f.get("xfj", id)
 		must(t, got.Clock.Period == petition.PeriodReview && got.ReviewOrgID != nil, "the review clock: %+v", got.Clock)
 	})
 }

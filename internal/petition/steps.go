@@ -19,9 +19,12 @@ type Step struct {
 	OrgName   string    `json:"org_name"`
 	At        time.Time `json:"at"`
 	Comment   string    `json:"comment"`
-	Reason    string    `json:"reason"`
-	Detail    string    `json:"detail"`
-	OpinionID *int64    `json:"opinion_id"`
+	// Notice: the written notice to the petitioner (accept, decline, a
+	// routing), which the portal shows; the comment stays internal.
+	Notice    string `json:"notice"`
+	Reason    string `json:"reason"`
+	Detail    string `json:"detail"`
+	OpinionID *int64 `json:"opinion_id"`
 }
 
 // Opinion is a written answer: the reply (处理意见书, round 0), the review
@@ -46,6 +49,7 @@ type stepRow struct {
 	from, to   string
 	orgID      *int64
 	comment    string
+	notice     string
 	reason     string
 	detail     string
 	opinionID  *int64
@@ -63,13 +67,13 @@ func insertStep(ctx context.Context, tx *db.Tx, a *auth.Actor, now time.Time, st
 			name = a.Login
 		}
 	}
-	return db.InsertID(ctx, tx, `INSERT INTO petition_steps (petition_id, action, from_status, to_status, actor_user_id, actor_name, org_id, at, comment, reason, detail, opinion_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		st.petitionID, st.action, st.from, st.to, uid, name, nullInt(st.orgID), now, st.comment, st.reason, st.detail, nullInt(st.opinionID))
+	return db.InsertID(ctx, tx, `INSERT INTO petition_steps (petition_id, action, from_status, to_status, actor_user_id, actor_name, org_id, at, comment, notice, reason, detail, opinion_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		st.petitionID, st.action, st.from, st.to, uid, name, nullInt(st.orgID), now, st.comment, st.notice, st.reason, st.detail, nullInt(st.opinionID))
 }
 
 func (s *Service) steps(ctx context.Context, q db.Querier, id int64) ([]Step, error) {
-	rows, err := q.Query(ctx, `SELECT s.id, s.action, s.from_status, s.to_status, s.actor_name, COALESCE(o.name, ''), s.at, s.comment, s.reason, s.detail, s.opinion_id
+	rows, err := q.Query(ctx, `SELECT s.id, s.action, s.from_status, s.to_status, s.actor_name, COALESCE(o.name, ''), s.at, s.comment, s.notice, s.reason, s.detail, s.opinion_id
 		FROM petition_steps s LEFT JOIN orgs o ON o.id = s.org_id WHERE s.petition_id = ? ORDER BY s.id`, id)
 	if err != nil {
 		return nil, err
@@ -79,7 +83,7 @@ func (s *Service) steps(ctx context.Context, q db.Querier, id int64) ([]Step, er
 	for rows.Next() {
 		var st Step
 		var op sql.NullInt64
-		if err := rows.Scan(&st.ID, &st.Action, &st.From, &st.To, &st.ActorName, &st.OrgName, &st.At, &st.Comment, &st.Reason, &st.Detail, &op); err != nil {
+		if err := rows.Scan(&st.ID, &st.Action, &st.From, &st.To, &st.ActorName, &st.OrgName, &st.At, &st.Comment, &st.Notice, &st.Reason, &st.Detail, &op); err != nil {
 			return nil, err
 		}
 		st.At, st.OpinionID = st.At.UTC(), nullID(op)

@@ -461,7 +461,7 @@ func (s *Service) checkNeeds(ctx context.Context, p *Petition, t *Transition, in
 func (s *Service) apply(ctx context.Context, tx *db.Tx, a *auth.Actor, p *Petition, t *Transition, in TransitionInput, req request, now time.Time) error {
 	to := t.target(p.Status)
 	today := calendar.DateOf(now)
-	step := stepRow{petitionID: p.ID, action: t.Action, from: p.Status, to: to, comment: in.Comment, reason: in.Reason}
+	step := stepRow{petitionID: p.ID, action: t.Action, from: p.Status, to: to, comment: in.Comment, notice: in.Notice, reason: in.Reason}
 	switch t.On {
 	case OnBureau:
 		step.orgID = &p.BureauOrgID
@@ -480,9 +480,6 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, a *auth.Actor, p *Petiti
 		set = append(set, "handling_org_id = ?", "handling_path = ?", "route_kind = ?", "routed_at = ?", "handler_user_id = NULL")
 		args = append(args, req.target.ID, req.target.Path, kind, now)
 		step.detail = ActionZH[t.Action] + "至 " + req.target.Name
-		if in.Notice != "" {
-			step.comment = strings.TrimSpace(in.Comment + "\n" + in.Notice)
-		}
 		if err := s.arm(ctx, tx, now, p, PeriodAccept, now, periodEnd(now, AcceptDays)); err != nil {
 			return err
 		}
@@ -533,13 +530,9 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, a *auth.Actor, p *Petiti
 			return err
 		}
 		step.detail = fmt.Sprintf("已书面告知信访人受理；%s前办结", calendar.DateOf(periodEnd(now, HandleDays).Add(-time.Second)))
-		if in.Notice != "" {
-			step.comment = strings.TrimSpace(in.Comment + "\n" + in.Notice)
-		}
 	case ActDecline:
 		set = append(set, "closed_at = ?")
 		args = append(args, now)
-		step.comment = strings.TrimSpace(in.Comment + "\n" + in.Notice)
 		step.detail = "已书面告知信访人不予受理"
 		if err := s.disarm(ctx, tx, now, p); err != nil {
 			return err
