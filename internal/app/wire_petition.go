@@ -54,7 +54,9 @@ func init() {
 	}
 	Document(
 		Operation{Method: "POST", Path: "/api/v1/petitions", Tag: "petitions",
-			Summary: "Register a petition (登记, the petition bureau's staff): channel, received_at (the 15 days to route run from it), one to five petitioners " +
+			Summary: "Register a petition (登记): the petition bureau's staff at the bureau (15 days to route it from received_at); a township, street, zone or department's staff " +
+				"a petition their org received itself, which is then the org's to accept or decline within 15 days of receipt (route_kind direct; object passes it back to the bureau; " +
+				"an accusation: 422 on category). Fields: channel, received_at, one to five petitioners " +
 				"(name; phone, id_number, address sealed at rest), head_count (5 or more: collective), category (claim, suggestion, accusation), subject, place, request, facts; " +
 				"an accusation's accused_org_id / accused_user_id / accused (its members and the person never see the case); repeat_of and same_claim link an earlier case " +
 				"(POST /api/v1/petitions/similar suggests them; the same claim after a concluded second review: 422 naming repeat_of). Numbered <area code>-<year>-<serial>.",

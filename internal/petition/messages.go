@@ -136,6 +136,7 @@ var pageMessages = map[string][2]string{
 	"pet.form.received_hint":   {"15 日转送交办期限自收到之日起算", "The 15 days to route run from receipt"},
 	"pet.route.transfer":       {"转送", "transferred"},
 	"pet.route.assign":         {"交办", "assigned"},
+	"pet.route.direct":         {"本单位直接登记", "received directly"},
 	"pet.route.discipline":     {"转纪检监察机关", "with the discipline organ"},
 }
 

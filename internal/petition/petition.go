@@ -91,6 +91,12 @@ const (
 // Channels lists them in page order.
 var Channels = []string{ChannelVisit, ChannelLetter, ChannelOnline, ChannelPhone, ChannelHotline, ChannelFax, ChannelTransferred, ChannelAssigned}
 
+// RouteDirect is the route kind of a case registered by the org that
+// received it (a township, street, zone or department), not by the bureau.
+// It is stored as a handling org with no route kind (the column's check
+// predates it), and read back as RouteDirect.
+const RouteDirect = "direct"
+
 // ChannelZH names them.
 var ChannelZH = map[string]string{ChannelOnline: "网上信访", ChannelLetter: "来信", ChannelPhone: "来电", ChannelFax: "传真", ChannelVisit: "来访",
 	ChannelHotline: "12345热线", ChannelTransferred: "上级转送", ChannelAssigned: "上级交办"}
@@ -266,7 +272,7 @@ type Petition struct {
 	HandlingOrgID   *int64     `json:"handling_org_id"`
 	HandlingName    string     `json:"handling_org_name"`
 	HandlerUserID   *int64     `json:"handler_user_id"`
-	RouteKind       string     `json:"route_kind"`
+	RouteKind       string     `json:"route_kind"` // transfer, assign, discipline, or RouteDirect
 	ReviewOrgID     *int64     `json:"review_org_id"`
 	ReviewName      string     `json:"review_org_name"`
 	Status          string     `json:"status"`
@@ -369,6 +375,9 @@ func (s *Service) scan(row interface{ Scan(...any) error }, now time.Time) (*Pet
 	p.Clock.Start, p.Clock.WarnAt, p.Clock.DueAt = nullTime(start), nullTime(warn), nullTime(due)
 	p.RoutedAt, p.AcceptedAt, p.ClosedAt = nullTime(routed), nullTime(accepted), nullTime(closed)
 	p.ReceivedAt, p.RegisteredAt, p.CreatedAt, p.UpdatedAt = p.ReceivedAt.UTC(), p.RegisteredAt.UTC(), p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	if p.RouteKind == "" && p.HandlingOrgID != nil {
+		p.RouteKind = RouteDirect // held by an org nobody routed it to: it received it
+	}
 	p.SubjectName = SubjectName(p.Subject)
 	p.ContentSealed = p.Category == Accusation
 	p.Petitioners = []Person{}

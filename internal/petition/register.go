@@ -62,6 +62,10 @@ type plan struct {
 	now      time.Time
 	received time.Time
 	bureau   *org.Org
+	// direct: the org that received the petition itself and registers it
+	// (a township, street, zone or department), which then has the case
+	// to accept or decline, as if the bureau had routed it there.
+	direct   *org.Org
 	accused  *org.Org
 	public   bool   // from the public portal (SubmitPublic)
 	codeHash string // the public query code, hashed
@@ -85,22 +89,60 @@ func (s *Service) Register(ctx context.Context, a *auth.Actor, in Input) (*Petit
 	return out, err
 }
 
-// registrar checks that a may register at the bureau: 404 for whoever
-// does not work with petitions, 403 for those who do elsewhere.
-func (s *Service) registrar(ctx context.Context, a *auth.Actor) (*org.Org, *viewer, error) {
+// directKinds are the orgs that register the petitions they receive
+// themselves (信访工作条例第十七条: petitions go to the organ that has the
+// power to handle them); villages and communities pass theirs on.
+var directKinds = map[string]bool{org.Township: true, org.Street: true, org.Zone: true, org.Department: true}
+
+// registersAt is where a registers petitions: the bureau (direct nil), or
+// their own township, street, zone or department (direct); b is nil when
+// a registers nowhere.
+func (s *Service) registersAt(ctx context.Context, a *auth.Actor) (b, direct *org.Org, err error) {
 	v, err := s.viewerFor(ctx, s.DB, a, 0)
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := bureau(ctx, s.DB)
-	if err != nil {
+	if b, err = bureau(ctx, s.DB); err != nil {
 		return nil, nil, err
 	}
 	if v.member(auth.PetitionRegister, b.Path) {
-		return b, v, nil
+		return b, nil, nil
+	}
+	if a.OrgID == 0 {
+		return nil, nil, nil
+	}
+	own, err := org.ByID(ctx, s.DB, a.OrgID)
+	if apperr.Code(err) == apperr.ENOTFOUND {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if own.ParentID != nil && directKinds[own.Kind] && v.member(auth.PetitionRegister, own.Path) {
+		return b, own, nil
+	}
+	return nil, nil, nil
+}
+
+// mayRegister reports, without recording a refusal, whether a registers petitions.
+func (s *Service) mayRegister(ctx context.Context, a *auth.Actor) bool {
+	b, _, err := s.registersAt(ctx, a)
+	return err == nil && b != nil
+}
+
+// registrar checks that a may register a petition (see registersAt): 404
+// for whoever does not work with petitions, 403 for those who read them
+// but register nowhere (leaders, villages).
+func (s *Service) registrar(ctx context.Context, a *auth.Actor) (b, direct *org.Org, err error) {
+	if a == nil {
+		return nil, nil, apperr.New(apperr.EUNAUTHORIZED, "请先登录 / sign in first")
+	}
+	if b, direct, err = s.registersAt(ctx, a); err != nil || b != nil {
+		return b, direct, err
 	}
 	if a.CanAnywhere(auth.PetitionView) {
-		return nil, nil, s.Auth.Refuse(ctx, a, auth.PetitionRegister, "petition", apperr.New(apperr.EFORBIDDEN, "信访事项由信访局登记 / petitions are registered by the petition bureau"))
+		return nil, nil, s.Auth.Refuse(ctx, a, auth.PetitionRegister, "petition", apperr.New(apperr.EFORBIDDEN,
+			"信访事项由信访局或乡镇（街道）、部门登记 / petitions are registered by the petition bureau, a township or a department"))
 	}
 	return nil, nil, s.Auth.Refuse(ctx, a, auth.PetitionRegister, "petition", apperr.NotFound("petition"))
 }
@@ -110,11 +152,22 @@ func (s *Service) plan(ctx context.Context, a *auth.Actor, in Input) (*plan, err
 	if a == nil {
 		return nil, apperr.New(apperr.EUNAUTHORIZED, "请先登录 / sign in first")
 	}
-	b, _, err := s.registrar(ctx, a)
+	b, direct, err := s.registrar(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	return s.check(ctx, in, b, false)
+	p, err := s.check(ctx, in, b, false)
+	if err != nil {
+		return nil, err
+	}
+	if direct != nil && p.in.Category == Accusation {
+		// Accusation material must not stay with an org that may be
+		// accused or close to it (第三十条): the bureau or the discipline
+		// organ registers it.
+		return nil, apperr.Field(apperr.ERULE, "category", "检举控告类信访事项请转信访局或纪检监察机关登记 / an accusation is registered by the petition bureau or the discipline organ")
+	}
+	p.direct = direct
+	return p, nil
 }
 
 // check validates a registration (the bureau's or the public portal's).
@@ -306,14 +359,24 @@ func (s *Service) write(ctx context.Context, tx *db.Tx, a *auth.Actor, p *plan) 
 	if a != nil && a.UserID != 0 {
 		createdBy = a.UserID
 	}
+	// Registered at the bureau, or received by an org itself: routed there
+	// at once (route kind "direct"), the org's 15 days to accept running.
+	status, side := Registered, p.bureau
+	var handlingID, routedAt any
+	handlingPath, routeKind := "", ""
+	if p.direct != nil {
+		status, side = Routed, p.direct
+		handlingID, handlingPath, routedAt = p.direct.ID, p.direct.Path, p.now // route kind "": RouteDirect
+	}
 	id, err := db.InsertID(ctx, tx, `INSERT INTO petitions (number, channel, source_org, source_ref, received_at, registered_at, registered_day, category, subject,
 		place, place_org_id, request, facts, request_sealed, facts_sealed, accused_sealed, petitioner_count, head_count, collective, accused_org_id,
-		accused_path, accused_user_id, bureau_org_id, bureau_path, status, repeat_of, same_claim, query_code_hash, search_text, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		accused_path, accused_user_id, bureau_org_id, bureau_path, status, repeat_of, same_claim, query_code_hash, search_text, created_by, created_at, updated_at,
+		handling_org_id, handling_path, route_kind, routed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		number, in.Channel, in.SourceOrg, in.SourceRef, p.received, p.now, calendar.DateOf(p.now).String(), in.Category, in.Subject,
 		in.Place, nullInt(in.PlaceOrgID), request, facts, reqSeal, factsSeal, accSeal, len(in.Petitioners), in.HeadCount, in.HeadCount >= CollectiveAt,
-		nullInt(in.AccusedOrgID), accPath, nullInt(in.AccusedUserID), p.bureau.ID, p.bureau.Path, Registered, nullInt(in.RepeatOf), in.SameClaim,
-		p.codeHash, text, createdBy, p.now, p.now)
+		nullInt(in.AccusedOrgID), accPath, nullInt(in.AccusedUserID), p.bureau.ID, p.bureau.Path, status, nullInt(in.RepeatOf), in.SameClaim,
+		p.codeHash, text, createdBy, p.now, p.now, handlingID, handlingPath, routeKind, routedAt)
 	if err != nil {
 		return 0, err
 	}
@@ -349,29 +412,47 @@ func (s *Service) write(ctx context.Context, tx *db.Tx, a *auth.Actor, p *plan) 
 	if p.public {
 		detail += " · 信访人网上提交"
 	}
-	if _, err := insertStep(ctx, tx, a, p.now, stepRow{petitionID: id, action: ActRegister, to: Registered, orgID: &p.bureau.ID, comment: in.Comment, detail: detail}); err != nil {
-		return 0, err
-	}
-	// The bureau has 15 days from receipt to route it.
 	pet := &Petition{ID: id}
-	if err := s.arm(ctx, tx, p.now, pet, PeriodRoute, p.received, periodEnd(p.received, RouteDays)); err != nil {
-		return 0, err
+	if p.direct != nil {
+		// The org has 15 days from receipt to accept or decline in
+		// writing, and 5 working days to pass a petition that is not its
+		// own back to the bureau (异议), as after a routing.
+		end := s.calendar(ctx).AddWorkingDays(calendar.DateOf(p.now), ObjectWorkingDays)
+		detail += fmt.Sprintf(" · %s直接登记；%s前受理或书面告知，非本单位职责的%s前退回信访局", p.direct.Name,
+			calendar.DateOf(periodEnd(p.received, AcceptDays).Add(-time.Second)), end)
+		if _, err := insertStep(ctx, tx, a, p.now, stepRow{petitionID: id, action: ActRegister, to: status, orgID: &p.direct.ID, comment: in.Comment, detail: detail}); err != nil {
+			return 0, err
+		}
+		if err := s.arm(ctx, tx, p.now, pet, PeriodAccept, p.received, periodEnd(p.received, AcceptDays)); err != nil {
+			return 0, err
+		}
+		if err := s.openWindow(ctx, tx, p.now, pet, "object", end); err != nil {
+			return 0, err
+		}
+	} else {
+		if _, err := insertStep(ctx, tx, a, p.now, stepRow{petitionID: id, action: ActRegister, to: status, orgID: &p.bureau.ID, comment: in.Comment, detail: detail}); err != nil {
+			return 0, err
+		}
+		// The bureau has 15 days from receipt to route it.
+		if err := s.arm(ctx, tx, p.now, pet, PeriodRoute, p.received, periodEnd(p.received, RouteDays)); err != nil {
+			return 0, err
+		}
 	}
 	if len(in.AttachmentIDs) > 0 {
 		if s.Attachments == nil {
 			return 0, apperr.Field(apperr.EINVALID, "attachment_ids", "附件服务未启用 / attachments are not available")
 		}
-		if err := s.Attachments.Link(ctx, tx, a, in.AttachmentIDs, OwnerType, id, p.bureau.ID); err != nil {
+		if err := s.Attachments.Link(ctx, tx, a, in.AttachmentIDs, OwnerType, id, side.ID); err != nil {
 			return 0, err
 		}
 	}
-	e := audit.Entry{At: p.now, UserLogin: "(public)", OrgID: p.bureau.ID, Action: "petition." + ActRegister, ObjectType: "petition", ObjectID: itoa(id), Result: audit.OK}
+	e := audit.Entry{At: p.now, UserLogin: "(public)", OrgID: side.ID, Action: "petition." + ActRegister, ObjectType: "petition", ObjectID: itoa(id), Result: audit.OK}
 	if a != nil {
-		e = a.Entry(p.now, "petition."+ActRegister, "petition", itoa(id), p.bureau.ID)
+		e = a.Entry(p.now, "petition."+ActRegister, "petition", itoa(id), side.ID)
 	}
 	e.Detail = fmt.Sprintf("%s %s %s %s", number, in.Channel, in.Category, in.Subject)
 	// The trail proves, it does not copy: the personal data is digested with the rest.
-	e.After = map[string]any{"number": number, "channel": in.Channel, "category": in.Category, "petitioners": len(in.Petitioners), "head_count": in.HeadCount}
+	e.After = map[string]any{"number": number, "channel": in.Channel, "category": in.Category, "petitioners": len(in.Petitioners), "head_count": in.HeadCount, "status": status}
 	return id, audit.Append(ctx, tx, e)
 }
 
