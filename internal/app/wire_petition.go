@@ -32,7 +32,7 @@ func init() {
 			return err
 		}
 		svc := &petition.Service{DB: a.DB, Auth: a.Auth, Clock: a.Clock, Cipher: kr, Attachments: a.Attachments,
-			Notifier: petitionNotifier{a.Notify}, Log: a.Log}
+			Notifier: petitionNotifier{a.Notify}, Log: a.Log, DisputesOf: a.disputesOf}
 		if a.WorkCalendar != nil {
 			svc.Calendar = a.WorkCalendar
 		}

@@ -124,6 +124,17 @@ type Service struct {
 	Cipher   *sealed.Keyring
 	Notifier Notifier // nil: nothing is sent
 	Log      *slog.Logger
+	// PetitionOf finds the petition case numbered number that a may open
+	// (nil when there is none or petitions are not wired): a dispute
+	// passed on to petitions (转信访) links to its case.
+	PetitionOf func(ctx context.Context, a *auth.Actor, number string) *CaseLink
+}
+
+// CaseLink is a record of another capability that the caller may open.
+type CaseLink struct {
+	ID     int64  `json:"id"`
+	Number string `json:"number"`
+	Href   string `json:"href"`
 }
 
 func (s *Service) log() *slog.Logger {

@@ -53,6 +53,9 @@ type Detail struct {
 	Allowed  []string  `json:"allowed_actions"`
 	// CanReveal: the caller handles the dispute and may open the party's data.
 	CanReveal bool `json:"can_reveal"`
+	// Petition: the petition case it was passed on to (to_petition with the
+	// case's number as transfer_ref), when the caller may open it.
+	Petition *CaseLink `json:"petition,omitempty"`
 }
 
 // Get returns a dispute, or ENOTFOUND when it does not exist or the actor
@@ -80,6 +83,42 @@ func (s *Service) Detail(ctx context.Context, a *auth.Actor, id int64) (*Detail,
 	}
 	if out.Steps, err = s.steps(ctx, s.DB, id); err != nil {
 		return nil, err
+	}
+	if d.Status == ToPetition && d.TransferRef != "" && s.PetitionOf != nil {
+		out.Petition = s.PetitionOf(ctx, a, d.TransferRef)
+	}
+	return out, nil
+}
+
+// PassedOn lists the disputes passed on to the petition case numbered
+// number (to_petition, transfer_ref) that a may see.
+func (s *Service) PassedOn(ctx context.Context, a *auth.Actor, number string) ([]*Dispute, error) {
+	rows, err := s.DB.Query(ctx, "SELECT id FROM disputes WHERE transfer_ref = ? AND status = ? ORDER BY id LIMIT 20", number, ToPetition)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []*Dispute
+	for _, id := range ids {
+		d, err := s.load(ctx, s.DB, id)
+		if err != nil {
+			return nil, err
+		}
+		if allows(a, auth.DisputeView, d) {
+			out = append(out, d)
+		}
 	}
 	return out, nil
 }

@@ -52,6 +52,7 @@ var pageMessages = map[string][2]string{
 	"pet.source_org":           {"转交单位", "From"},
 	"pet.source_ref":           {"原编号", "Its number"},
 	"pet.repeat_of":            {"重复信访", "Repeat of"},
+	"pet.from_dispute":         {"由矛盾纠纷转入", "Passed on from dispute"},
 	"pet.same_claim":           {"同一事实和理由的诉求", "Same claim on the same facts"},
 	"pet.key_case":             {"重点案件", "Key case"},
 	"pet.supervised_n":         {"已督办 %d 次", "Supervised %d times"},

@@ -188,6 +188,16 @@ type Service struct {
 	Attachments *attachment.Service // nil: no attachments
 	Notifier    Notifier            // nil: nothing is sent
 	Log         *slog.Logger
+	// DisputesOf lists the disputes passed on to the case numbered number
+	// (转信访) that a may open (nil: disputes are not wired).
+	DisputesOf func(ctx context.Context, a *auth.Actor, number string) []Link
+}
+
+// Link is a record of another capability that the caller may open.
+type Link struct {
+	ID     int64  `json:"id"`
+	Number string `json:"number"`
+	Href   string `json:"href"`
 }
 
 func (s *Service) log() *slog.Logger {

@@ -2,6 +2,8 @@ package petition
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -89,6 +91,9 @@ type Detail struct {
 	RecusesOthers bool `json:"recuses_others"`
 	// RepeatNumber is the number of the case it repeats.
 	RepeatNumber string `json:"repeat_number,omitempty"`
+	// FromDisputes: the disputes passed on to this case (转信访) that the
+	// caller may open.
+	FromDisputes []Link `json:"from_disputes,omitempty"`
 	// Revealed is set on the page after 显示.
 	Revealed *Revealed `json:"-"`
 	files    []attachment.Attachment
@@ -151,7 +156,33 @@ func (s *Service) detail(ctx context.Context, p *Petition, v *viewer) (*Detail, 
 	if p.RepeatOf != nil {
 		s.DB.QueryRow(ctx, "SELECT number FROM petitions WHERE id = ?", *p.RepeatOf).Scan(&d.RepeatNumber)
 	}
+	if s.DisputesOf != nil {
+		d.FromDisputes = s.DisputesOf(ctx, v.a, p.Number)
+	}
 	return d, nil
+}
+
+// Linked returns the case numbered number for a link from another
+// record, or nil when there is none or a may not see it. Silent: a link
+// left out is not a refusal for the trail.
+func (s *Service) Linked(ctx context.Context, a *auth.Actor, number string) (*Petition, error) {
+	var id int64
+	err := s.DB.QueryRow(ctx, "SELECT id FROM petitions WHERE number = ?", strings.TrimSpace(number)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.load(ctx, s.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.viewerFor(ctx, s.DB, a, id)
+	if err != nil || !v.sees(p) {
+		return nil, err
+	}
+	return p, nil
 }
 
 // Files are the case's attachments, for the page's gallery.

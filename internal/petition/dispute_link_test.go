@@ -1,0 +1,63 @@
+package petition_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/db/dbtest"
+	"github.com/anwen-gov/anwen/internal/dispute"
+)
+
+// TestDisputePassedOn: a dispute passed on to petitions (转信访) with the
+// case's number links to the case, and the case back to the dispute, on
+// the API and the pages, for those who may open the other side; a number
+// that is no case stays plain text.
+func TestDisputePassedOn(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		c := f.register("qingshan", f.claim(nil)) // the township's own case
+		newDispute := func() int64 {
+			r := f.c("qingshan").SendJSON("POST", "/api/v1/disputes", map[string]any{"org_id": f.env.OrgID("SFQ-QS-01"), "type": "wages",
+				"summary": "劳务队拖欠务工人员工资", "parties": "务工村民与劳务队", "party_count": 6, "risk_level": "yellow"})
+			must(t, r.StatusCode == http.StatusCreated, "dispute: %d %s", r.StatusCode, r.Body)
+			var x dispute.Detail
+			r.JSON(t, &x)
+			return x.ID
+		}
+		passOn := func(id int64, ref string) dispute.Detail {
+			r := f.c("qingshan").SendJSON("POST", "/api/v1/disputes/"+itoa(id)+"/transitions", map[string]any{"action": "to_petition",
+				"reason": "当事人到镇信访办反映，转入信访程序", "transfer_ref": ref})
+			must(t, r.StatusCode == http.StatusOK, "to_petition: %d %s", r.StatusCode, r.Body)
+			var x dispute.Detail
+			r.JSON(t, &x)
+			return x
+		}
+		linked := passOn(newDispute(), c.Number)
+		must(t, linked.Petition != nil && linked.Petition.ID == c.ID && linked.Petition.Href == "/petitions/"+itoa(c.ID), "dispute → case: %+v", linked.Petition)
+		plain := passOn(newDispute(), "XF-2026-000318")
+		must(t, plain.Petition == nil && plain.TransferRef == "XF-2026-000318", "an unknown number links: %+v", plain.Petition)
+
+		got, _ := f.get("qingshan", c.ID)
+		must(t, len(got.FromDisputes) == 1 && got.FromDisputes[0].ID == linked.ID && got.FromDisputes[0].Number == linked.Number, "case → dispute: %+v", got.FromDisputes)
+
+		// A case the township may not open (the bureau routed it to another
+		// township): the number stays plain, and no refusal enters the trail.
+		dc := f.register("xfj", f.claim(nil))
+		f.mustStep("xfj", dc.ID, map[string]any{"action": "transfer", "org_id": f.env.OrgID("SFQ-DC")})
+		denied := f.env.AuditCount("petition.view", "denied")
+		hidden := passOn(newDispute(), dc.Number)
+		must(t, hidden.Petition == nil && hidden.TransferRef == dc.Number, "a case out of reach is linked: %+v", hidden.Petition)
+		must(t, f.env.AuditCount("petition.view", "denied") == denied, "a link left out was recorded as a refusal")
+		got, _ = f.get("xfj", dc.ID)
+		must(t, len(got.FromDisputes) == 1 && got.FromDisputes[0].ID == hidden.ID, "the bureau sees the dispute passed on: %+v", got.FromDisputes)
+
+		// The pages link both ways.
+		s := f.env.SignIn("qingshan")
+		body := string(s.Get("/disputes/" + itoa(linked.ID)).Body)
+		must(t, strings.Contains(body, `id="petition-link" href="/petitions/`+itoa(c.ID)+`"`), "the dispute page does not link the case")
+		body = string(s.Get("/petitions/" + itoa(c.ID)).Body)
+		must(t, strings.Contains(body, `id="from-disputes"`) && strings.Contains(body, `href="/disputes/`+itoa(linked.ID)+`"`), "the case page does not link the dispute")
+	})
+}
