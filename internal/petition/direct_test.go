@@ -2,6 +2,7 @@ package petition_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/anwen-gov/anwen/internal/db"
@@ -54,6 +55,11 @@ func TestDirectRegistration(t *testing.T) {
 		r = f.c("qingshan").SendJSON("POST", "/api/v1/petitions", f.claim(map[string]any{"category": "accusation", "accused": "某站所工作人员"}))
 		must(t, r.StatusCode == http.StatusUnprocessableEntity && errorField(t, r) == "category", "a township's accusation: %d %s", r.StatusCode, r.Body)
 		must(t, f.count("SELECT count(*) FROM petitions") == before, "a refused registration left a case")
+
+		// The township's form says whose case it becomes and offers no accusation.
+		page := string(f.env.SignIn("qingshan").Get("/petitions/new").Body)
+		must(t, strings.Contains(page, `id="direct-accusation"`) && strings.Contains(page, "由青山镇直接登记办理") && !strings.Contains(page, `value="accusation"`),
+			"the township's registration form")
 
 		// A supervisor reads petitions but registers none: 403.
 		r = f.c("duchashi").SendJSON("POST", "/api/v1/petitions", f.claim(nil))

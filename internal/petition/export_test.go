@@ -3,6 +3,7 @@ package petition_test
 import (
 	"bytes"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -64,6 +65,12 @@ func TestExport(t *testing.T) {
 		a := cells[num(acc.ID)]
 		must(t, a["信访类别"] == "检举控告类" && !strings.Contains(a["内容"], "侵占") && a["责任单位"] == "信访局（待转办）", "accusation row %v", a)
 		must(t, f.env.AuditCount("petition.export", "ok") == before+1, "the export is not audited")
+		// The page over the same cases (one in its review window) names every key.
+		page := string(f.env.SignIn("xfj").Get("/petitions").Body)
+		must(t, strings.Contains(page, `id="export"`), "the ledger page has no export")
+		if k := regexp.MustCompile(`\bpet\.[a-z_.]+`).FindString(page); k != "" {
+			t.Fatalf("the ledger page shows the message key %q", k)
+		}
 
 		// The list's filters apply, and the township sees its own cases only.
 		rows = read("xfj", "channel=letter")

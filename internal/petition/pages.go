@@ -217,10 +217,18 @@ type formData struct {
 	RepeatOfID  int64
 	AccusedOrgs []orgOption
 	MaxReceived string
+	// Direct: the org registering what it received itself ("" at the bureau).
+	Direct string
 }
 
-func (h *handlers) formData(ctx context.Context, r *http.Request, in Input) *formData {
+func (h *handlers) formData(ctx context.Context, r *http.Request, a *auth.Actor, in Input) *formData {
 	d := &formData{tools: tools{web.Lang(r)}, In: in, Channels: Channels, Categories: Categories, Subjects: Subjects}
+	if _, direct, err := h.svc.registersAt(ctx, a); err == nil && direct != nil {
+		// The org registers what it received: the case is its own to
+		// accept; an accusation is the bureau's to register.
+		d.Direct = direct.Name
+		d.Categories = []string{Claim, Suggestion}
+	}
 	received := h.svc.Clock.Now()
 	if in.ReceivedAt != nil {
 		received = *in.ReceivedAt
@@ -247,7 +255,7 @@ func (h *handlers) newPage(w http.ResponseWriter, r *http.Request, a *auth.Actor
 		return err
 	}
 	in := Input{Channel: ChannelVisit, Category: Claim}
-	return h.render(w, r, a, web.Translate(web.Lang(r), "pet.new_title"), "new.html", h.formData(ctx, r, in), nil)
+	return h.render(w, r, a, web.Translate(web.Lang(r), "pet.new_title"), "new.html", h.formData(ctx, r, a, in), nil)
 }
 
 func isMultipart(r *http.Request) bool {
@@ -353,7 +361,7 @@ func (h *handlers) createForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 		if err != nil && !web.FormError(err) {
 			return err
 		}
-		d := h.formData(ctx, r, in)
+		d := h.formData(ctx, r, a, in)
 		d.FileIDs, d.Checked = files, check
 		if e, ok := apperr.As(err); ok {
 			d.FieldErr = e.Field
