@@ -173,7 +173,7 @@ func TestPortalFileRouteAnswerRate(t *testing.T) {
 	wantStatus(t, "look up", p.click("#query"), 200)
 	p.wantVisibleText("#number", number)
 	p.wantVisibleText("#status", "已答复")
-	p.wantVisibleText("#milestones", "已登记", "已转送有权处理的机关", "青山镇", "已受理", "已作出书面答复")
+	p.wantVisibleText("#milestones", "已登记", "已转送有权处理的机关", "青山镇", "已受理", "已受理，60日内书面答复", "已作出书面答复")
 	p.wantVisibleText("#answer-0", "予以支持", "已责令砖厂十日内支付全部工资", "保障农民工工资支付条例")
 	p.wantVisibleText("#review-until", "30 天")
 	narrow(p, "the case")
