@@ -23,7 +23,6 @@ package petition
 // also has a field that people do not see and scripts fill in.
 
 import (
-	"container/list"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -36,12 +35,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
 	"github.com/anwen-gov/anwen/internal/audit"
 	"github.com/anwen-gov/anwen/internal/auth"
+	"github.com/anwen-gov/anwen/internal/db"
 	"github.com/anwen-gov/anwen/internal/web"
 )
 
@@ -57,15 +56,11 @@ const (
 	// PortalLookupLimit: look-ups, ratings and review requests from one
 	// address per window.
 	PortalLookupLimit = 30
-	// portalMaxAddrs bounds the addresses each limit remembers.
-	portalMaxAddrs = 50000
 
 	// ChallengeTTL is how long a challenge may be answered; ChallengeMinAge
 	// how soon (a person takes longer to fill in the form).
 	ChallengeTTL    = time.Hour
 	ChallengeMinAge = 3 * time.Second
-	// maxUsedNonces bounds the spent challenges remembered.
-	maxUsedNonces = 200000
 
 	// PortalMaxFiles: photos and PDFs one online petition may carry.
 	PortalMaxFiles = 5
@@ -107,78 +102,6 @@ func addrKey(addr string) string {
 	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
-// ---- rate limits ----
-
-// limiter counts hits per key in a sliding window, in memory, for at most
-// maxKeys keys.
-type limiter struct {
-	name    string
-	max     int
-	window  time.Duration
-	maxKeys int
-
-	mu   sync.Mutex
-	lru  *list.List // of *hitLog, the most recent first
-	keys map[string]*list.Element
-}
-
-type hitLog struct {
-	key     string
-	at      []time.Time // the hits in the window, oldest first
-	refused bool        // refused since the last allowed hit
-}
-
-func newLimiter(name string, max int, window time.Duration) *limiter {
-	return &limiter{name: name, max: max, window: window, maxKeys: portalMaxAddrs, lru: list.New(), keys: map[string]*list.Element{}}
-}
-
-// take counts a hit of key at now when it is within the limit. Otherwise
-// it says how long until one is, and whether this is the first refusal
-// since key was last allowed (the one the trail records).
-func (l *limiter) take(key string, now time.Time) (ok bool, wait time.Duration, first bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var h *hitLog
-	if e, found := l.keys[key]; found {
-		h = e.Value.(*hitLog)
-		l.lru.MoveToFront(e)
-	} else {
-		h = &hitLog{key: key}
-		l.keys[key] = l.lru.PushFront(h)
-		for l.lru.Len() > l.maxKeys {
-			old := l.lru.Back()
-			l.lru.Remove(old)
-			delete(l.keys, old.Value.(*hitLog).key)
-		}
-	}
-	cut := now.Add(-l.window)
-	i := 0
-	for i < len(h.at) && !h.at[i].After(cut) {
-		i++
-	}
-	h.at = h.at[i:]
-	if len(h.at) >= l.max {
-		first = !h.refused
-		h.refused = true
-		return false, h.at[0].Sub(cut), first
-	}
-	h.refused = false
-	h.at = append(h.at, now)
-	return true, 0, false
-}
-
-// refund takes back key's latest hit (a submission that did not go through).
-func (l *limiter) refund(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if e, ok := l.keys[key]; ok {
-		h := e.Value.(*hitLog)
-		if n := len(h.at); n > 0 {
-			h.at = h.at[:n-1]
-		}
-	}
-}
-
 // ---- the challenge ----
 
 // Challenge is a question to answer with a submission.
@@ -191,15 +114,15 @@ type Challenge struct {
 }
 
 // guard issues and checks challenges and signs the files a form keeps.
+// The spent challenges are in the database (portal_nonces), so that a
+// challenge answered on one server is spent on all.
 type guard struct {
 	key []byte
-
-	mu   sync.Mutex
-	used map[string]time.Time // nonce → when it may be forgotten
+	db  *db.DB
 }
 
 func newGuard(s *Service) *guard {
-	g := &guard{used: map[string]time.Time{}}
+	g := &guard{db: s.DB}
 	if s.Cipher != nil {
 		// A key of its own, derived from the index key every server shares.
 		g.key = []byte(s.Cipher.Index("petition/portal-key", "v1"))
@@ -262,19 +185,42 @@ func (g *guard) parse(token string) (*parsed, bool) {
 
 // again is the challenge of a token not spent yet, to show once more when
 // the form is refused for another reason; a new one when it cannot be.
-func (g *guard) again(token string, now time.Time) Challenge {
+func (g *guard) again(ctx context.Context, token string, now time.Time) Challenge {
 	p, ok := g.parse(token)
-	if !ok || now.Sub(p.issued) > ChallengeTTL-5*time.Minute || g.spent(p.nonce) {
+	if !ok || now.Sub(p.issued) > ChallengeTTL-5*time.Minute || g.spent(ctx, p.nonce) {
 		return g.issue(now)
 	}
 	return g.describe(token, p.issued, p.a, p.b)
 }
 
-func (g *guard) spent(nonce string) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	_, ok := g.used[nonce]
-	return ok
+// spent reports whether the challenge nonce was answered (on any server).
+func (g *guard) spent(ctx context.Context, nonce string) bool {
+	var n int
+	if err := g.db.QueryRow(ctx, "SELECT count(*) FROM portal_nonces WHERE nonce = ?", nonce).Scan(&n); err != nil {
+		return true // unknown: ask a new question rather than show a spent one
+	}
+	return n > 0
+}
+
+// spend records nonce as answered until forget, and reports whether it was
+// answered before. Now and then it deletes the nonces of expired tokens.
+func (g *guard) spend(ctx context.Context, nonce string, now, forget time.Time) (seen bool, err error) {
+	err = g.db.InTx(ctx, func(tx *db.Tx) error {
+		res, err := tx.Exec(ctx, "INSERT INTO portal_nonces (nonce, forget_at) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING", nonce, forget)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		seen = n == 0
+		if mrand.IntN(100) == 0 {
+			_, err = tx.Exec(ctx, "DELETE FROM portal_nonces WHERE forget_at < ?", now)
+		}
+		return err
+	})
+	return seen, err
 }
 
 // errChallenge is the answer to any failed challenge: it does not say
@@ -286,7 +232,7 @@ func errChallenge() error {
 // verify checks the answer to a token at now and spends the token (a
 // token is answered once, rightly or wrongly); honeypot is the field
 // people do not see.
-func (g *guard) verify(token, answer, honeypot string, now time.Time) error {
+func (g *guard) verify(ctx context.Context, token, answer, honeypot string, now time.Time) error {
 	p, ok := g.parse(token)
 	if !ok {
 		return errChallenge()
@@ -295,15 +241,10 @@ func (g *guard) verify(token, answer, honeypot string, now time.Time) error {
 	if age > ChallengeTTL || age < 0 {
 		return errChallenge()
 	}
-	g.mu.Lock()
-	_, seen := g.used[p.nonce]
-	if !seen {
-		if len(g.used) >= maxUsedNonces {
-			g.forget(now)
-		}
-		g.used[p.nonce] = p.issued.Add(ChallengeTTL + time.Minute)
+	seen, err := g.spend(ctx, p.nonce, now, p.issued.Add(ChallengeTTL+time.Minute))
+	if err != nil {
+		return err
 	}
-	g.mu.Unlock()
 	if seen || age < ChallengeMinAge || strings.TrimSpace(honeypot) != "" {
 		return errChallenge()
 	}
@@ -311,24 +252,6 @@ func (g *guard) verify(token, answer, honeypot string, now time.Time) error {
 		return errChallenge()
 	}
 	return nil
-}
-
-// forget drops the spent nonces whose tokens have expired, and when that
-// is not enough, a tenth of the rest (g.mu held).
-func (g *guard) forget(now time.Time) {
-	for k, until := range g.used {
-		if now.After(until) {
-			delete(g.used, k)
-		}
-	}
-	drop := len(g.used) - maxUsedNonces*9/10
-	for k := range g.used {
-		if drop <= 0 {
-			break
-		}
-		delete(g.used, k)
-		drop--
-	}
 }
 
 // parseAnswer reads a number written in digits (half or full width) or in
@@ -414,9 +337,9 @@ type portal struct {
 // RegisterPortal adds the public portal: its JSON API and its pages.
 func RegisterPortal(srv *web.Server, svc *Service) {
 	p := &portal{srv: srv, svc: svc, guard: newGuard(svc),
-		attempt: newLimiter("submission requests", PortalAttemptLimit, PortalWindow),
-		submit:  newLimiter("petitions submitted", PortalSubmitLimit, PortalWindow),
-		lookup:  newLimiter("look-ups", PortalLookupLimit, PortalWindow)}
+		attempt: newLimiter(svc.DB, "attempt", "submission requests", PortalAttemptLimit, PortalWindow),
+		submit:  newLimiter(svc.DB, "submit", "petitions submitted", PortalSubmitLimit, PortalWindow),
+		lookup:  newLimiter(svc.DB, "lookup", "look-ups", PortalLookupLimit, PortalWindow)}
 	srv.PublicAPI("GET", "/public/petitions/challenge", p.apiChallenge)
 	srv.PublicAPI("POST", "/public/petitions", p.apiSubmit)
 	srv.PublicAPI("GET", "/public/petitions/{code}", p.apiStatus)
@@ -436,7 +359,10 @@ func (p *portal) ctx(r *http.Request) context.Context {
 func (p *portal) allow(w http.ResponseWriter, r *http.Request, l *limiter) error {
 	addr := p.srv.ClientAddr(r)
 	now := p.svc.Clock.Now()
-	ok, wait, first := l.take(addrKey(addr), now)
+	ok, wait, first, err := l.take(r.Context(), addrKey(addr), now)
+	if err != nil {
+		return err
+	}
 	if ok {
 		return nil
 	}
@@ -548,7 +474,7 @@ func (p *portal) submitChecked(w http.ResponseWriter, r *http.Request, in Public
 	if _, err := p.svc.checkPublic(ctx, in); err != nil {
 		return nil, &submitError{err: err, stage: stageChecked}
 	}
-	if err := p.guard.verify(token, answer, honeypot, p.svc.Clock.Now()); err != nil {
+	if err := p.guard.verify(ctx, token, answer, honeypot, p.svc.Clock.Now()); err != nil {
 		return nil, &submitError{err: err, stage: stageChallenge}
 	}
 	if err := p.allow(w, r, p.submit); err != nil {
@@ -558,14 +484,14 @@ func (p *portal) submitChecked(w http.ResponseWriter, r *http.Request, in Public
 	if files != nil {
 		ids, err := files(ctx)
 		if err != nil {
-			p.submit.refund(key)
+			p.submit.refund(ctx, key)
 			return nil, &submitError{err: err, stage: stageFiles}
 		}
 		in.AttachmentIDs = append(in.AttachmentIDs, ids...)
 	}
 	rc, err := p.svc.SubmitPublic(ctx, in)
 	if err != nil {
-		p.submit.refund(key)
+		p.submit.refund(ctx, key)
 		return nil, &submitError{err: err, stage: stageFiles, files: in.AttachmentIDs}
 	}
 	return rc, nil

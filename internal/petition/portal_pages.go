@@ -283,7 +283,7 @@ func (p *portal) submitForm(w http.ResponseWriter, r *http.Request) {
 	keep := kept
 	switch se.stage {
 	case stageChecked: // the same question, answered or not
-		d.Challenge, d.Answer = p.guard.again(token, p.svc.Clock.Now()), strings.TrimSpace(answer)
+		d.Challenge, d.Answer = p.guard.again(r.Context(), token, p.svc.Clock.Now()), strings.TrimSpace(answer)
 	case stageFiles:
 		if len(se.files) > 0 { // stored: they go with the next try
 			keep, d.FilesLost = se.files, false
