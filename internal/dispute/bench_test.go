@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -33,20 +32,12 @@ import (
 // keep the built databases for later runs (the field keys are fixed, so
 // the blind indexes stay valid); DISPUTE_BENCH_DB=sqlite or postgres runs one.
 func BenchmarkLedger(b *testing.B) {
-	n := 1000000
-	if s := os.Getenv("DISPUTE_BENCH_N"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
+	n := dbbench.EnvInt("DISPUTE_BENCH_N", 1000000)
 	b.Setenv("ANWEN_FIELD_KEY", base64.StdEncoding.EncodeToString([]byte("dispute-bench-field-key-32bytes!")))
 	b.Setenv("ANWEN_FIELD_INDEX_KEY", base64.StdEncoding.EncodeToString([]byte("dispute-bench-index-key-32bytes!")))
-	for _, dialect := range []string{"sqlite", "postgres"} {
-		b.Run(dialect, func(b *testing.B) {
-			if only := os.Getenv("DISPUTE_BENCH_DB"); only != "" && only != dialect {
-				b.Skip("DISPUTE_BENCH_DB=" + only)
-			}
-			benchLedger(b, dbbench.Open(b, dialect, "DISPUTE_BENCH_SQLITE", "DISPUTE_BENCH_PG"), n)
-		})
-	}
+	dbbench.Dialects(b, "DISPUTE_BENCH_DB", func(b *testing.B, dialect string) {
+		benchLedger(b, dbbench.Open(b, dialect, "DISPUTE_BENCH_SQLITE", "DISPUTE_BENCH_PG"), n)
+	})
 }
 
 const benchPhone = "13900000777" // a party of 30 disputes
@@ -75,7 +66,7 @@ func benchLedger(b *testing.B, d *db.DB, n int) {
 		"from=2026-06-01&to=2026-06-30", "org_id=" + qs, "org_id=" + village, "org_id=" + rsj, "org_id=" + qs + "&status=open&type=land",
 		"type=neighbour&risk_level=red&status=to_court", "status=open&many=1&urgency=critical", "risk_level=orange&type=medical&from=2025-01-01&to=2025-12-31",
 		"q=工资", "q=物业费", "q=欧阳娜娜", "q=" + strings.ToLower(number), "q=拖欠&org_id=" + qs, "q=宅基地&status=open", "phone=" + benchPhone}
-	runs := dbbench.Runs("DISPUTE_BENCH_RUNS", 40)
+	runs := dbbench.EnvInt("DISPUTE_BENCH_RUNS", 40)
 	var lines []string
 	worst := time.Duration(0)
 	for _, who := range []string{"xfj", "qingshan", "wanggeyuan"} {
@@ -297,13 +288,7 @@ func buildDisputes(b testing.TB, env *apptest.Env, n int) bool {
 		}
 	}
 	b.Logf("%s: inserted %d disputes in %s", d.Dialect, n, time.Since(load).Round(time.Second))
-	t0 := time.Now()
-	for _, q := range indexes {
-		if _, err := d.Exec(ctx, q); err != nil {
-			b.Fatalf("%s: %v", q, err)
-		}
-	}
-	b.Logf("%s: indexed in %s", d.Dialect, time.Since(t0).Round(time.Second))
+	dbbench.Recreate(b, d, indexes)
 	if d.Dialect == db.Postgres {
 		if _, err := d.Exec(ctx, "VACUUM ANALYZE disputes"); err != nil {
 			b.Fatal(err)

@@ -596,20 +596,9 @@ func (s *Service) List(ctx context.Context, a *auth.Actor, f Filter) (*Page, err
 			return nil, err
 		}
 	}
-	var after, before *cursor
-	if f.After != "" {
-		c, err := ledgerplan.ParseCursor("after", f.After)
-		if err != nil {
-			return nil, err
-		}
-		after = &c
-	}
-	if f.Before != "" {
-		c, err := ledgerplan.ParseCursor("before", f.Before)
-		if err != nil {
-			return nil, err
-		}
-		before = &c
+	after, before, err := ledgerplan.ParseCursors(f.After, f.Before)
+	if err != nil {
+		return nil, err
 	}
 	page := &Page{Rows: []*Dispute{}}
 	var ids []int64

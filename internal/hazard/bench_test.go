@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -31,10 +30,7 @@ import (
 // HAZARD_BENCH_SQLITE=/path/file.db and HAZARD_BENCH_PG=postgres://… keep
 // the built databases for later runs.
 func BenchmarkLedger(b *testing.B) {
-	n := 1000000
-	if s := os.Getenv("HAZARD_BENCH_N"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
+	n := dbbench.EnvInt("HAZARD_BENCH_N", 1000000)
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		b.Run(dialect, func(b *testing.B) {
 			d := dbbench.Open(b, dialect, "HAZARD_BENCH_SQLITE", "HAZARD_BENCH_PG")
@@ -335,13 +331,7 @@ func buildBench(b *testing.B, d *db.DB, n int) *benchWorld {
 		}
 	}
 	b.Logf("%s: inserted %d hazards in %s", d.Dialect, n, time.Since(load).Round(time.Second))
-	t0 := time.Now()
-	for _, q := range indexes {
-		if _, err := d.Exec(ctx, q); err != nil {
-			b.Fatalf("%s: %v", q, err)
-		}
-	}
-	b.Logf("%s: indexed in %s", d.Dialect, time.Since(t0).Round(time.Second))
+	dbbench.Recreate(b, d, indexes)
 	// The tally, as the service keeps it, in one statement.
 	if _, err := d.Exec(ctx, `INSERT INTO hazard_tally (org_id, day, found, found_closed, closed, closed_on_time)
 		SELECT org_id, day, SUM(found), SUM(found_closed), SUM(closed), SUM(on_time) FROM (

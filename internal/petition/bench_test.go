@@ -36,22 +36,14 @@ import (
 // keep the built databases for later runs (the field keys are fixed, so
 // the blind indexes stay valid); PETITION_BENCH_DB=sqlite or postgres runs one.
 func BenchmarkLedger(b *testing.B) {
-	n := 1000000
-	if s := os.Getenv("PETITION_BENCH_N"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
+	n := dbbench.EnvInt("PETITION_BENCH_N", 1000000)
 	// Fixed field keys: a kept database's blind indexes must match the next run's.
 	b.Setenv("ANWEN_FIELD_KEY", base64.StdEncoding.EncodeToString([]byte("petition-bench-field-key-32bytes")))
 	b.Setenv("ANWEN_FIELD_INDEX_KEY", base64.StdEncoding.EncodeToString([]byte("petition-bench-index-key-32bytes")))
-	for _, dialect := range []string{"sqlite", "postgres"} {
-		b.Run(dialect, func(b *testing.B) {
-			if only := os.Getenv("PETITION_BENCH_DB"); only != "" && only != dialect {
-				b.Skip("PETITION_BENCH_DB=" + only)
-			}
-			d := dbbench.Open(b, dialect, "PETITION_BENCH_SQLITE", "PETITION_BENCH_PG")
-			benchLedger(b, d, n)
-		})
-	}
+	dbbench.Dialects(b, "PETITION_BENCH_DB", func(b *testing.B, dialect string) {
+		d := dbbench.Open(b, dialect, "PETITION_BENCH_SQLITE", "PETITION_BENCH_PG")
+		benchLedger(b, d, n)
+	})
 }
 
 // The needles the combinations look for.
@@ -88,7 +80,7 @@ func benchLedger(b *testing.B, d *db.DB, n int) {
 		"category=accusation&channel=letter&subject=land&status=closed", "channel=fax&category=accusation&key=1",
 		"status=declined&channel=visit&from=2025-03-01&to=2025-03-31", "overdue=1&category=claim&channel=visit",
 		"key=1&status=closed&subject=labour", "number=" + number, "phone=" + benchPhone}
-	runs := dbbench.Runs("PETITION_BENCH_RUNS", 40)
+	runs := dbbench.EnvInt("PETITION_BENCH_RUNS", 40)
 	var lines []string
 	worst := time.Duration(0)
 	for _, who := range []string{"xfj", "qingshan"} {
@@ -602,13 +594,7 @@ func buildCases(b testing.TB, env *apptest.Env, n int) bool {
 		}
 	}
 	b.Logf("%s: inserted %d cases in %s", d.Dialect, n, time.Since(load).Round(time.Second))
-	t0 := time.Now()
-	for _, q := range indexes {
-		if _, err := d.Exec(ctx, q); err != nil {
-			b.Fatalf("%s: %v", q, err)
-		}
-	}
-	b.Logf("%s: indexed in %s", d.Dialect, time.Since(t0).Round(time.Second))
+	dbbench.Recreate(b, d, indexes)
 	if d.Dialect == db.Postgres {
 		for _, t := range []string{"petitions", "petition_people", "obligations"} {
 			if _, err := d.Exec(ctx, "VACUUM ANALYZE "+t); err != nil {

@@ -46,15 +46,29 @@ func Open(tb testing.TB, dialect, sqliteEnv, pgEnv string) *db.DB {
 	return d
 }
 
-// Runs is the number of timed runs the environment variable env asks
-// for (a positive number), else def.
-func Runs(env string, def int) int {
+// EnvInt is the positive number the environment variable env holds (the
+// rows to build, the runs to time), else def.
+func EnvInt(env string, def int) int {
 	if s := os.Getenv(env); s != "" {
 		if n, err := strconv.Atoi(s); err == nil && n > 0 {
 			return n
 		}
 	}
 	return def
+}
+
+// Dialects runs fn as a sub-benchmark for each database ("sqlite",
+// "postgres"), only the one the environment variable onlyEnv names when
+// it is set.
+func Dialects(b *testing.B, onlyEnv string, fn func(b *testing.B, dialect string)) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		b.Run(dialect, func(b *testing.B) {
+			if only := os.Getenv(onlyEnv); only != "" && only != dialect {
+				b.Skip(onlyEnv + "=" + only)
+			}
+			fn(b, dialect)
+		})
+	}
 }
 
 // Pct is the p-th percentile of ds (nearest rank).
@@ -149,6 +163,19 @@ func DropIndexes(tb testing.TB, d *db.DB, tables ...string) []string {
 		}
 	}
 	return defs
+}
+
+// Recreate runs the statements DropIndexes returned, and logs how long
+// the indexes took.
+func Recreate(tb testing.TB, d *db.DB, defs []string) {
+	ctx := context.Background()
+	t0 := time.Now()
+	for _, q := range defs {
+		if _, err := d.Exec(ctx, q); err != nil {
+			tb.Fatalf("%s: %v", q, err)
+		}
+	}
+	tb.Logf("%s: indexed in %s", d.Dialect, time.Since(t0).Round(time.Second))
 }
 
 // Time runs fn warm times unmeasured, then runs times, and returns the

@@ -51,6 +51,26 @@ func ParseCursor(field, s string) (Cursor, error) {
 	return Cursor{At: time.UnixMicro(us).UTC(), ID: n}, nil
 }
 
+// ParseCursors reads a page's after and before parameters (nil when
+// empty).
+func ParseCursors(after, before string) (a, b *Cursor, err error) {
+	if after != "" {
+		c, err := ParseCursor("after", after)
+		if err != nil {
+			return nil, nil, err
+		}
+		a = &c
+	}
+	if before != "" {
+		c, err := ParseCursor("before", before)
+		if err != nil {
+			return nil, nil, err
+		}
+		b = &c
+	}
+	return a, b, nil
+}
+
 // PageOf cuts the page of limit rows from all the matches: their ids in
 // the page's order, and whether more follow.
 func PageOf(all []Cursor, limit int, after, before *Cursor) ([]int64, bool) {
