@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +14,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
 	"github.com/anwen-gov/anwen/internal/db"
-	"github.com/anwen-gov/anwen/internal/db/dbtest"
+	"github.com/anwen-gov/anwen/internal/db/dbbench"
 	"github.com/anwen-gov/anwen/internal/dispute"
 	"github.com/anwen-gov/anwen/internal/sealed"
 )
@@ -34,65 +32,12 @@ import (
 // keep the built databases for later runs (the field keys are fixed, so
 // the blind indexes stay valid); DISPUTE_BENCH_DB=sqlite or postgres runs one.
 func BenchmarkLedger(b *testing.B) {
-	n := 1000000
-	if s := os.Getenv("DISPUTE_BENCH_N"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
+	n := dbbench.EnvInt("DISPUTE_BENCH_N", 1000000)
 	b.Setenv("ANWEN_FIELD_KEY", base64.StdEncoding.EncodeToString([]byte("dispute-bench-field-key-32bytes!")))
 	b.Setenv("ANWEN_FIELD_INDEX_KEY", base64.StdEncoding.EncodeToString([]byte("dispute-bench-index-key-32bytes!")))
-	for _, dialect := range []string{"sqlite", "postgres"} {
-		b.Run(dialect, func(b *testing.B) {
-			if only := os.Getenv("DISPUTE_BENCH_DB"); only != "" && only != dialect {
-				b.Skip("DISPUTE_BENCH_DB=" + only)
-			}
-			benchLedger(b, benchDB(b, dialect), n)
-		})
-	}
-}
-
-// benchDB opens the kept database named by the environment, or a fresh one.
-func benchDB(b *testing.B, dialect string) *db.DB {
-	ctx := context.Background()
-	var dsn string
-	switch {
-	case dialect == "sqlite" && os.Getenv("DISPUTE_BENCH_SQLITE") != "":
-		dsn = "sqlite:" + os.Getenv("DISPUTE_BENCH_SQLITE")
-	case dialect == "postgres" && os.Getenv("DISPUTE_BENCH_PG") != "":
-		dsn = os.Getenv("DISPUTE_BENCH_PG")
-	case dialect == "sqlite":
-		return dbtest.SQLite(b)
-	default:
-		return dbtest.Postgres(b)
-	}
-	d, err := db.Open(ctx, dsn, "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	return d
-}
-
-func pct(ds []time.Duration, p int) time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[min(len(s)-1, (len(s)*p+99)/100-1)]
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
+	dbbench.Dialects(b, "DISPUTE_BENCH_DB", func(b *testing.B, dialect string) {
+		benchLedger(b, dbbench.Open(b, dialect, "DISPUTE_BENCH_SQLITE", "DISPUTE_BENCH_PG"), n)
+	})
 }
 
 const benchPhone = "13900000777" // a party of 30 disputes
@@ -121,10 +66,7 @@ func benchLedger(b *testing.B, d *db.DB, n int) {
 		"from=2026-06-01&to=2026-06-30", "org_id=" + qs, "org_id=" + village, "org_id=" + rsj, "org_id=" + qs + "&status=open&type=land",
 		"type=neighbour&risk_level=red&status=to_court", "status=open&many=1&urgency=critical", "risk_level=orange&type=medical&from=2025-01-01&to=2025-12-31",
 		"q=工资", "q=物业费", "q=欧阳娜娜", "q=" + strings.ToLower(number), "q=拖欠&org_id=" + qs, "q=宅基地&status=open", "phone=" + benchPhone}
-	runs := 40
-	if s := os.Getenv("DISPUTE_BENCH_RUNS"); s != "" {
-		runs, _ = strconv.Atoi(s)
-	}
+	runs := dbbench.EnvInt("DISPUTE_BENCH_RUNS", 40)
 	var lines []string
 	worst := time.Duration(0)
 	for _, who := range []string{"xfj", "qingshan", "wanggeyuan"} {
@@ -136,58 +78,27 @@ func benchLedger(b *testing.B, d *db.DB, n int) {
 			if who == "wanggeyuan" && (strings.HasPrefix(q, "phone=") || strings.Contains(q, "org_id=")) {
 				continue
 			}
-			flt, err := dispute.ParseFilter(mustQuery(q))
+			flt, err := dispute.ParseFilter(dbbench.Query(q))
 			if err != nil {
 				b.Fatal(err)
 			}
-			var ds []time.Duration
 			var p *dispute.Page
-			for i := 0; i < runs+3; i++ {
-				t0 := time.Now()
+			ds, err := dbbench.Time(3, runs, func() (err error) {
 				p, err = svc.List(ctx, a, flt)
-				if err != nil {
-					b.Fatalf("%s ?%s: %v", who, q, err)
-				}
-				if i >= 3 {
-					ds = append(ds, time.Since(t0))
-				}
+				return err
+			})
+			if err != nil {
+				b.Fatalf("%s ?%s: %v", who, q, err)
 			}
-			total := "-"
-			if p.Counted {
-				total = strconv.Itoa(p.Total)
-				if !p.TotalExact {
-					total += "+"
-				}
-			}
-			p95 := pct(ds, 95)
+			p95 := dbbench.Pct(ds, 95)
 			worst = max(worst, p95)
-			lines = append(lines, fmt.Sprintf("  %-10s %-58s rows %3d total %-7s p50 %7.2f ms  p95 %7.2f ms", who, "?"+q, len(p.Rows), total, ms(pct(ds, 50)), ms(p95)))
+			lines = append(lines, fmt.Sprintf("  %-10s %-58s rows %3d total %-7s p50 %7.2f ms  p95 %7.2f ms", who, "?"+q, len(p.Rows),
+				dbbench.Total(p.Counted, p.TotalExact, p.Total), dbbench.MS(dbbench.Pct(ds, 50)), dbbench.MS(p95)))
 		}
 	}
 	fmt.Fprintf(os.Stdout, "%s, %d disputes, load average %s, first page of the ledger (count included), %d runs each:\n%s\n\n",
-		d.Dialect, n, loadavg(), runs, strings.Join(lines, "\n"))
-	b.ReportMetric(ms(worst), "worst-p95-ms")
-}
-
-func mustQuery(q string) map[string][]string {
-	out := map[string][]string{}
-	for _, kv := range strings.Split(q, "&") {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			out[k] = append(out[k], v)
-		}
-	}
-	return out
-}
-
-func weighted(u float64, values []string, weights []float64) string {
-	x := u * 100
-	for i, w := range weights {
-		if x < w {
-			return values[i]
-		}
-		x -= w
-	}
-	return values[len(values)-1]
+		d.Dialect, n, dbbench.LoadAvg(), runs, strings.Join(lines, "\n"))
+	b.ReportMetric(dbbench.MS(worst), "worst-p95-ms")
 }
 
 var (
@@ -270,7 +181,7 @@ func buildDisputes(b testing.TB, env *apptest.Env, n int) bool {
 	}
 	needle := kr.Index(dispute.IndexPhone, sealed.NormalizePhone(benchPhone))
 	creator := env.UserID("qingshan")
-	indexes := dropIndexes(b, d, "disputes")
+	indexes := dbbench.DropIndexes(b, d, "disputes")
 	rng := rand.New(rand.NewPCG(20261127, 12))
 	span := 3 * 365 * 24 * time.Hour
 	first := now.Add(-span)
@@ -297,7 +208,7 @@ func buildDisputes(b testing.TB, env *apptest.Env, n int) bool {
 					age := now.Sub(at).Hours() / 24
 					counters[day.Year]++
 					number := fmt.Sprintf("MD-%d-%06d", day.Year, counters[day.Year])
-					typ := weighted(rng.Float64(), benchTypes, benchTypeW)
+					typ := dbbench.Weighted(rng.Float64(), benchTypes, benchTypeW)
 					ss := benchSummary[typ]
 					summary := ss[rng.IntN(len(ss))] + fmt.Sprintf("，涉及%d户", 1+rng.IntN(20))
 					if k%40000 == 4321 {
@@ -329,11 +240,11 @@ func buildDisputes(b testing.TB, env *apptest.Env, n int) bool {
 					status := "resolved"
 					switch {
 					case age < 30:
-						status = weighted(u/100, []string{"registered", "resolving", "stable", "resolved", "to_petition", "to_court"}, []float64{20, 55, 10, 13, 1, 1})
+						status = dbbench.Weighted(u/100, []string{"registered", "resolving", "stable", "resolved", "to_petition", "to_court"}, []float64{20, 55, 10, 13, 1, 1})
 					case age < 90:
-						status = weighted(u/100, []string{"resolving", "stable", "resolved", "to_petition", "to_court"}, []float64{4, 3, 83, 5, 5})
+						status = dbbench.Weighted(u/100, []string{"resolving", "stable", "resolved", "to_petition", "to_court"}, []float64{4, 3, 83, 5, 5})
 					default:
-						status = weighted(u/100, []string{"resolving", "stable", "resolved", "to_petition", "to_court"}, []float64{0.5, 0.5, 88, 5, 6})
+						status = dbbench.Weighted(u/100, []string{"resolving", "stable", "resolved", "to_petition", "to_court"}, []float64{0.5, 0.5, 88, 5, 6})
 					}
 					var closedAt, closedDay any
 					outcome := ""
@@ -345,7 +256,7 @@ func buildDisputes(b testing.TB, env *apptest.Env, n int) bool {
 						}
 					}
 					person, resolver, lead := benchPeople[rng.IntN(len(benchPeople))], benchPeople[rng.IntN(len(benchPeople))], ""
-					risk := weighted(rng.Float64(), benchRisks, benchRiskW)
+					risk := dbbench.Weighted(rng.Float64(), benchRisks, benchRiskW)
 					if risk == "red" || risk == "orange" {
 						lead = benchPeople[rng.IntN(len(benchPeople))] + "书记"
 					}
@@ -362,7 +273,7 @@ func buildDisputes(b testing.TB, env *apptest.Env, n int) bool {
 					}
 					vals = append(vals, row)
 					args = append(args, id, number, at, day.String(), place, typ, summary, parties, count, count >= 5,
-						names[k%len(names)], phones[k%len(phones)], phone, int64(rng.IntN(50000000)), risk, weighted(rng.Float64(), benchUrgency, benchUrgW),
+						names[k%len(names)], phones[k%len(phones)], phone, int64(rng.IntN(50000000)), risk, dbbench.Weighted(rng.Float64(), benchUrgency, benchUrgW),
 						terr.id, terr.path, respOrg, respPath, unit, person, resolver, lead, "", deadline.String(), status,
 						outcome, closedAt, closedDay, text, creator, at, updated)
 				}
@@ -377,13 +288,7 @@ func buildDisputes(b testing.TB, env *apptest.Env, n int) bool {
 		}
 	}
 	b.Logf("%s: inserted %d disputes in %s", d.Dialect, n, time.Since(load).Round(time.Second))
-	t0 := time.Now()
-	for _, q := range indexes {
-		if _, err := d.Exec(ctx, q); err != nil {
-			b.Fatalf("%s: %v", q, err)
-		}
-	}
-	b.Logf("%s: indexed in %s", d.Dialect, time.Since(t0).Round(time.Second))
+	dbbench.Recreate(b, d, indexes)
 	if d.Dialect == db.Postgres {
 		if _, err := d.Exec(ctx, "VACUUM ANALYZE disputes"); err != nil {
 			b.Fatal(err)
@@ -392,48 +297,4 @@ func buildDisputes(b testing.TB, env *apptest.Env, n int) bool {
 		b.Fatal(err)
 	}
 	return true
-}
-
-// dropIndexes drops the secondary indexes and the insert triggers of
-// tables (not those behind a constraint) and returns the statements that
-// make them again (on SQLite, the full-text index is filled after).
-func dropIndexes(b testing.TB, d *db.DB, tables ...string) []string {
-	ctx := context.Background()
-	var names, kinds, defs []string
-	for _, t := range tables {
-		var q string
-		if d.Dialect == db.Postgres {
-			q = `SELECT indexname, 'index', indexdef FROM pg_indexes WHERE tablename = ? AND indexname NOT IN (SELECT conname FROM pg_constraint)`
-		} else {
-			q = `SELECT name, type, sql FROM sqlite_master WHERE tbl_name = ? AND (type = 'index' OR (type = 'trigger' AND name LIKE '%fts%')) AND sql IS NOT NULL`
-		}
-		rows, err := d.Query(ctx, q, t)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for rows.Next() {
-			var name, kind, def string
-			if err := rows.Scan(&name, &kind, &def); err != nil {
-				b.Fatal(err)
-			}
-			names, kinds, defs = append(names, name), append(kinds, kind), append(defs, def)
-		}
-		rows.Close()
-	}
-	for i, name := range names {
-		if _, err := d.Exec(ctx, "DROP "+strings.ToUpper(kinds[i])+" "+name); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if d.Dialect == db.SQLite {
-		for _, t := range tables {
-			var fts int
-			d.QueryRow(ctx, "SELECT count(*) FROM sqlite_master WHERE name = ?", t+"_fts").Scan(&fts)
-			if fts > 0 {
-				// Contentless, with the text as its trigger writes it.
-				defs = append(defs, "INSERT INTO "+t+"_fts (rowid, search_text) SELECT id, search_text || '  ' FROM "+t)
-			}
-		}
-	}
-	return defs
 }

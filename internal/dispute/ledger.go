@@ -3,15 +3,12 @@ package dispute
 import (
 	"cmp"
 	"context"
-	"encoding/base64"
-	"encoding/json"
+	"database/sql"
 	"fmt"
 	"net/url"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -20,6 +17,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
 	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/db/ledgerplan"
 	"github.com/anwen-gov/anwen/internal/org"
 	"github.com/anwen-gov/anwen/internal/sealed"
 )
@@ -185,32 +183,8 @@ type Page struct {
 	Prev string `json:"prev,omitempty"`
 }
 
-type cursor struct {
-	at time.Time
-	id int64
-}
-
-func (c cursor) String() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.at.UnixMicro(), 10) + "." + itoa(c.id)))
-}
-
-func parseCursor(field, s string) (cursor, error) {
-	bad := apperr.Field(apperr.EINVALID, field, "%s 不是有效的翻页标记 / %s is not a valid cursor", field, field)
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return cursor{}, bad
-	}
-	at, id, ok := strings.Cut(string(b), ".")
-	if !ok {
-		return cursor{}, bad
-	}
-	us, err1 := strconv.ParseInt(at, 10, 64)
-	n, err2 := strconv.ParseInt(id, 10, 64)
-	if err1 != nil || err2 != nil {
-		return cursor{}, bad
-	}
-	return cursor{at: time.UnixMicro(us).UTC(), id: n}, nil
-}
+// cursor is a dispute's place in the ledger: (occurred_at, id).
+type cursor = ledgerplan.Cursor
 
 // How a page is read at a million disputes (see docs/benchmarks.md,
 // "petition cases and disputes at 1,000,000"), as the petition ledger does.
@@ -237,7 +211,7 @@ func parseCursor(field, s string) (cursor, error) {
 // the LIKE on each dispute read, which is cheaper than gathering every match.
 //
 // SQLite's planner cannot tell how many disputes a value holds, so the
-// plan is chosen here (pagePlan): each filter's size is known (planSizes)
+// plan is chosen here (pagePlan): each filter's size is known (ledgerplan.Sizes)
 // or probed (a count of its index entries capped at probeMax); the page
 // walks the smallest ordered filter's index newest-first and stops when
 // full, or reads a small unordered filter's disputes and sorts them; the
@@ -247,7 +221,7 @@ func parseCursor(field, s string) (cursor, error) {
 // the matches when there are at most pgSparse, as the planner read them,
 // and they are sorted here for the page; more are walked in the page's
 // order; all without parallel workers and with plans made for the values
-// at hand (pgReadSettings).
+// at hand (ledgerplan.PGReadSettings).
 
 // probeMax: a probe counts a filter's disputes up to this many (about 2 ms
 // of index entries on SQLite); a variable for tests.
@@ -313,19 +287,18 @@ type candidate struct {
 	probe   string // counts its disputes (without LIMIT), when not through index
 	max     int    // read whole up to this many (sortMax when 0)
 	// col and values: an equality (or IN) on a column whose value sizes
-	// are known (see planSizes), so that it needs no probe.
+	// are known (see ledgerplan.Sizes), so that it needs no probe.
 	col    string
 	values []string
 	// branches: the subtree, whose disputes are the union of its index ranges.
-	branches []branch
+	branches []ledgerplan.Branch
 	n        int
 }
 
-// branch is one index range of the subtree.
-type branch struct {
-	index, cond string
-	args        []any
-}
+// disputesTable is the ledger's table for the plan machinery: the value
+// sizes it keeps, and the responsible orgs' partial index term.
+var disputesTable = &ledgerplan.Table{Name: "disputes", Alias: "d", Partial: "d.resp_path <> '' AND ",
+	Sized: [][2]string{{"status", "disputes_status"}, {"type_code", "disputes_type"}, {"risk_level", "disputes_risk"}, {"urgency", "disputes_urgency"}}}
 
 func (q *query) add(c string, x ...any) { q.conds, q.args = append(q.conds, c), append(q.args, x...) }
 
@@ -419,12 +392,12 @@ func (s *Service) build(ctx context.Context, a *auth.Actor, f *Filter) (*query, 
 			}
 			if below == 0 {
 				// No org below it: one path, which each index lists newest-first.
-				c.branches = append(c.branches, branch{"disputes_path", "d.path = ?", []any{p}},
-					branch{"disputes_resp_path", "d.resp_path <> '' AND d.resp_path = ?", []any{p}})
+				c.branches = append(c.branches, ledgerplan.Branch{Index: "disputes_path", Cond: "d.path = ?", Args: []any{p}},
+					ledgerplan.Branch{Index: "disputes_resp_path", Cond: "d.resp_path <> '' AND d.resp_path = ?", Args: []any{p}})
 			} else {
 				c.ordered = false
-				c.branches = append(c.branches, branch{"disputes_path", c1, a1},
-					branch{"disputes_resp_path", "d.resp_path <> '' AND " + c2, a2})
+				c.branches = append(c.branches, ledgerplan.Branch{Index: "disputes_path", Cond: c1, Args: a1},
+					ledgerplan.Branch{Index: "disputes_resp_path", Cond: "d.resp_path <> '' AND " + c2, Args: a2})
 			}
 		}
 		c.cond = "(" + strings.Join(ors, " OR ") + ")"
@@ -604,23 +577,7 @@ func (c *candidate) rows(q *query, walk bool, extra []string, extraArgs []any, o
 	if c.branches == nil {
 		return "SELECT d.id, d.occurred_at" + c.from() + where, args
 	}
-	var parts []string
-	var all []any
-	for i, b := range c.branches {
-		cond := b.cond
-		bargs := append([]any(nil), b.args...)
-		for _, prev := range c.branches[:i] {
-			cond += " AND NOT (" + strings.TrimPrefix(prev.cond, "d.resp_path <> '' AND ") + ")"
-			bargs = append(bargs, prev.args...)
-		}
-		part := "SELECT d.id, d.occurred_at FROM disputes d INDEXED BY " + b.index + " WHERE " + cond + " AND " + strings.TrimPrefix(where, " WHERE ")
-		if order != "" {
-			part = "SELECT * FROM (" + part + order + " LIMIT " + strconv.Itoa(limit) + ") b"
-		}
-		parts = append(parts, part)
-		all = append(append(all, bargs...), args...)
-	}
-	return strings.Join(parts, " UNION ALL "), all
+	return disputesTable.Union("d.id, d.occurred_at", c.branches, where, args, order, limit)
 }
 
 // List returns one page of the ledger for a: newest first, masked.
@@ -639,20 +596,9 @@ func (s *Service) List(ctx context.Context, a *auth.Actor, f Filter) (*Page, err
 			return nil, err
 		}
 	}
-	var after, before *cursor
-	if f.After != "" {
-		c, err := parseCursor("after", f.After)
-		if err != nil {
-			return nil, err
-		}
-		after = &c
-	}
-	if f.Before != "" {
-		c, err := parseCursor("before", f.Before)
-		if err != nil {
-			return nil, err
-		}
-		before = &c
+	after, before, err := ledgerplan.ParseCursors(f.After, f.Before)
+	if err != nil {
+		return nil, err
 	}
 	page := &Page{Rows: []*Dispute{}}
 	var ids []int64
@@ -685,7 +631,7 @@ func (s *Service) List(ctx context.Context, a *auth.Actor, f Filter) (*Page, err
 			return nil, err
 		}
 		if page.Counted && page.TotalExact && page.Total <= pgSparse {
-			ids, more = pageOf(all, f, after, before)
+			ids, more = ledgerplan.PageOf(all, f.Limit, after, before)
 		} else if ids, more, err = s.walk(ctx, q, f, after, before, &candidate{free: true}, true); err != nil {
 			return nil, err
 		}
@@ -696,44 +642,43 @@ func (s *Service) List(ctx context.Context, a *auth.Actor, f Filter) (*Page, err
 	if len(page.Rows) > 0 {
 		first, last := page.Rows[0], page.Rows[len(page.Rows)-1]
 		if more || before != nil {
-			page.Next = cursor{at: last.OccurredAt, id: last.ID}.String()
+			page.Next = cursor{At: last.OccurredAt, ID: last.ID}.String()
 		}
 		if (before != nil && more) || after != nil {
-			page.Prev = cursor{at: first.OccurredAt, id: first.ID}.String()
+			page.Prev = cursor{At: first.OccurredAt, ID: first.ID}.String()
 		}
 	}
 	return page, nil
 }
 
 // pagePlan picks how a SQLite page and its count read the disputes (see
-// above). Each filter's size comes from the sizes known (planSizes) or a
+// above). Each filter's size comes from the sizes known (ledgerplan.Sizes) or a
 // probe of its index (a count capped at probeMax). The page reads a small
 // filter whose index is not in the page's order (at most its max, sorted),
 // else walks the smallest ordered filter's index newest-first (or all
 // disputes'). The count reads the smallest filter, else as the page.
 func (s *Service) pagePlan(ctx context.Context, q *query) (page, count *candidate, err error) {
-	sz := s.planSizes()
+	sz := disputesTable.Sizes(s.DB, s.Clock.Now())
 	var small, walk *candidate
 	for i := range q.cands {
 		c := &q.cands[i]
 		c.max = min(cmp.Or(c.max, sortMax), probeMax)
-		if c.col != "" && sz.values != nil {
-			c.n = 0
-			for _, v := range c.values {
-				c.n += sz.values[c.col][v]
-			}
-		} else {
+		var known bool
+		if c.col != "" {
+			c.n, known = sz.Known(c.col, c.values)
+		}
+		if !known {
 			parts := c.branches
 			switch {
 			case parts != nil:
 			case c.probe != "":
-				parts = []branch{{cond: c.probe, args: c.args}}
+				parts = []ledgerplan.Branch{{Cond: c.probe, Args: c.args}}
 			default:
-				parts = []branch{{index: c.index, cond: c.cond, args: c.args}}
+				parts = []ledgerplan.Branch{{Index: c.index, Cond: c.cond, Args: c.args}}
 			}
 			// The overdue move with the day, the search with its words: never kept.
 			keep := !c.free && c.index != "disputes_open_deadline"
-			if c.n, err = s.probeSize(ctx, sz, keep, parts); err != nil {
+			if c.n, err = disputesTable.Probe(ctx, s.DB, sz, s.Clock.Now, keep, parts, probeMax); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -763,153 +708,6 @@ func (s *Service) pagePlan(ctx context.Context, q *query) (page, count *candidat
 	return page, count, nil
 }
 
-// Sizes known (SQLite): how many disputes hold each status, type, risk
-// level and urgency (counted through their indexes in the background at
-// most every sizeTTL), and how many a filter holds whose probe reached
-// probeMax (counted whole in the background after the probe). A plan then
-// knows the smallest filter without probing it each time. Sizes only
-// choose a plan: stale or missing, they make a page slower, never
-// different.
-type planSizes struct {
-	mu      sync.Mutex
-	at      time.Time
-	values  map[string]map[string]int
-	running bool
-	probes  map[string]*probed
-}
-
-// probed is a filter's size counted whole.
-type probed struct {
-	n       int
-	at      time.Time
-	running bool
-}
-
-const (
-	sizeTTL = 10 * time.Minute
-	// maxProbed bounds the filters whose sizes are kept (date ranges vary).
-	maxProbed = 1000
-)
-
-var sizeCaches sync.Map // *db.DB → *planSizes
-
-// sizeIndexes are the columns whose value sizes are known, with their indexes.
-var sizeIndexes = [][2]string{{"status", "disputes_status"}, {"type_code", "disputes_type"}, {"risk_level", "disputes_risk"}, {"urgency", "disputes_urgency"}}
-
-// planSizes returns the sizes known for s's database (the values nil at
-// first), and starts counting the values again when they are missing or old.
-func (s *Service) planSizes() *planSizes {
-	v, _ := sizeCaches.LoadOrStore(s.DB, &planSizes{probes: map[string]*probed{}})
-	c := v.(*planSizes)
-	now := s.Clock.Now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if (c.values == nil || now.Sub(c.at) > sizeTTL || now.Before(c.at)) && !c.running {
-		c.running = true
-		go func() {
-			m := map[string]map[string]int{}
-			var err error
-			for _, ci := range sizeIndexes {
-				if m[ci[0]], err = s.countValues(context.Background(), ci[0], ci[1]); err != nil {
-					break
-				}
-			}
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			c.running = false
-			if err == nil {
-				c.values, c.at = m, now
-			}
-		}()
-	}
-	return c
-}
-
-// countValues counts the disputes of each value of col through index.
-func (s *Service) countValues(ctx context.Context, col, index string) (map[string]int, error) {
-	rows, err := s.DB.Query(ctx, "SELECT "+col+", count(*) FROM disputes INDEXED BY "+index+" GROUP BY "+col)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var v string
-		var n int
-		if err := rows.Scan(&v, &n); err != nil {
-			return nil, err
-		}
-		out[v] = n
-	}
-	return out, rows.Err()
-}
-
-// probeSize is the number of index entries of parts (an upper bound of the
-// filter's disputes): known, or probed up to probeMax+1 and, when the
-// probe reaches it and keep is set, counted whole in the background for
-// the next plans.
-func (s *Service) probeSize(ctx context.Context, c *planSizes, keep bool, parts []branch) (int, error) {
-	var key string
-	if keep {
-		var b strings.Builder
-		for _, p := range parts {
-			fmt.Fprintf(&b, "%s\x00%s\x00%v\x00", p.index, p.cond, p.args)
-		}
-		key = b.String()
-		now := s.Clock.Now()
-		c.mu.Lock()
-		e := c.probes[key]
-		if e != nil && !e.running && now.Sub(e.at) <= sizeTTL && !now.Before(e.at) {
-			c.mu.Unlock()
-			return e.n, nil
-		}
-		c.mu.Unlock()
-	}
-	count := func(ctx context.Context, limit string) (int, error) {
-		total := 0
-		for _, p := range parts {
-			inner := p.cond
-			if p.index != "" {
-				inner = "SELECT 1 FROM disputes d INDEXED BY " + p.index + " WHERE " + p.cond
-			} else if !strings.HasPrefix(p.cond, "SELECT") {
-				inner = "SELECT 1 FROM disputes d WHERE " + p.cond
-			}
-			var n int
-			if err := s.DB.QueryRow(ctx, "SELECT count(*) FROM ("+inner+limit+") x", p.args...).Scan(&n); err != nil {
-				return 0, err
-			}
-			total += n
-		}
-		return total, nil
-	}
-	n, err := count(ctx, " LIMIT "+strconv.Itoa(probeMax+1))
-	if err != nil || !keep || n <= probeMax {
-		return n, err
-	}
-	now := s.Clock.Now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e := c.probes[key]; e == nil || !e.running {
-		if len(c.probes) >= maxProbed {
-			c.probes = map[string]*probed{}
-		}
-		e = &probed{n: n, running: true}
-		c.probes[key] = e
-		go func() {
-			whole, err := count(context.Background(), "")
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			e.running = false
-			if err == nil {
-				e.n, e.at = whole, now
-			} else {
-				delete(c.probes, key)
-			}
-		}()
-	}
-	return n, nil
-}
-
 // countInto (SQLite) counts the total up to CountCap within countBudget
 // through via (the search alone: through its own index); a count that
 // takes longer is left out (Counted false).
@@ -919,26 +717,12 @@ func (s *Service) countInto(ctx context.Context, q *query, via *candidate, page 
 		// The search alone: its own index counts its matches.
 		rows, args = "SELECT rowid FROM disputes_fts WHERE disputes_fts MATCH ?", q.searchArgs[:1]
 	}
-	var n int
-	cctx, cancel := context.WithTimeout(ctx, countBudget)
-	defer cancel()
-	err := s.DB.QueryRow(cctx, "SELECT count(*) FROM ("+rows+" LIMIT "+strconv.Itoa(CountCap+1)+") x", args...).Scan(&n)
-	if err != nil && cctx.Err() != nil && ctx.Err() == nil {
-		return nil
+	n, ok, err := ledgerplan.CountWithin(ctx, s.DB, countBudget, "SELECT count(*) FROM ("+rows+" LIMIT "+strconv.Itoa(CountCap+1)+") x", args...)
+	if ok {
+		page.Total, page.TotalExact, page.Counted = min(n, CountCap), n <= CountCap, true
 	}
-	if err != nil {
-		return err
-	}
-	page.Total, page.TotalExact, page.Counted = min(n, CountCap), n <= CountCap, true
-	return nil
+	return err
 }
-
-// pgReadSettings are the ledger's reads' on PostgreSQL, for their
-// transaction: no parallel workers (starting them costs more than a page's
-// query takes), and a plan made for the values at hand each time (the
-// driver prepares statements, and after five executions PostgreSQL may keep
-// a generic plan that knows neither the subtree's range nor the dates).
-const pgReadSettings = "SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('plan_cache_mode', 'force_custom_plan', true)"
 
 // countPG (PostgreSQL) counts the total up to CountCap within countBudget
 // (pgSearchBudget with a search) and returns the matches' ids and times
@@ -954,93 +738,11 @@ func (s *Service) countPG(ctx context.Context, q *query, page *Page) ([]cursor, 
 	if q.search != "" {
 		budget = pgSearchBudget
 	}
-	var all []cursor
-	n, skip := 0, false
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.Exec(ctx, pgReadSettings); err != nil {
-			return err
-		}
-		var plan string
-		if err := tx.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+query, args...).Scan(&plan); err != nil {
-			return err
-		}
-		var est []struct {
-			Plan struct {
-				Cost float64 `json:"Total Cost"`
-			} `json:"Plan"`
-		}
-		if err := json.Unmarshal([]byte(plan), &est); err == nil && len(est) > 0 && est[0].Plan.Cost > pgCountCost {
-			skip = true
-			return nil
-		}
-		if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = "+strconv.Itoa(int(budget/time.Millisecond))); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k cursor
-			if err := rows.Scan(&k.id, &k.at, &n); err != nil {
-				return err
-			}
-			k.at = k.at.UTC()
-			all = append(all, k)
-		}
-		return rows.Err()
-	})
-	if skip || (err != nil && strings.Contains(err.Error(), "57014")) { // query_canceled
-		return nil, nil
+	all, n, ok, err := ledgerplan.CountPG(ctx, s.DB, pgCountCost, budget, query, args...)
+	if ok {
+		page.Total, page.TotalExact, page.Counted = min(n, CountCap), n <= CountCap, true
 	}
-	if err != nil {
-		return nil, err
-	}
-	page.Total, page.TotalExact, page.Counted = min(n, CountCap), n <= CountCap, true
-	return all, nil
-}
-
-// pageOf cuts the page from all the matches: their ids in the page's
-// order, and whether more follow.
-func pageOf(all []cursor, f Filter, after, before *cursor) ([]int64, bool) {
-	newer := func(x, y cursor) bool { return x.at.After(y.at) || (x.at.Equal(y.at) && x.id > y.id) }
-	sort.Slice(all, func(i, j int) bool { return newer(all[i], all[j]) })
-	if before != nil {
-		var older []int64
-		for _, k := range all {
-			if newer(k, *before) {
-				older = append(older, k.id)
-			}
-		}
-		lo := max(0, len(older)-f.Limit)
-		return older[lo:], lo > 0
-	}
-	var out []int64
-	for _, k := range all {
-		if after != nil && !newer(*after, k) {
-			continue
-		}
-		if len(out) == f.Limit {
-			return out, true
-		}
-		out = append(out, k.id)
-	}
-	return out, false
-}
-
-// read runs fn on the read pool, on PostgreSQL in a transaction with
-// pgReadSettings.
-func (s *Service) read(ctx context.Context, fn func(db.Querier) error) error {
-	if s.DB.Dialect != db.Postgres {
-		return fn(s.DB)
-	}
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.Exec(ctx, pgReadSettings); err != nil {
-			return err
-		}
-		return fn(tx)
-	})
+	return all, err
 }
 
 // walk reads the page's ids by keyset, newest first, through via (the
@@ -1051,9 +753,9 @@ func (s *Service) walk(ctx context.Context, q *query, f Filter, after, before *c
 	dir := " DESC"
 	switch {
 	case after != nil:
-		extra, args = append(extra, "(d.occurred_at, d.id) < (?, ?)"), append(args, after.at, after.id)
+		extra, args = append(extra, "(d.occurred_at, d.id) < (?, ?)"), append(args, after.At, after.ID)
 	case before != nil:
-		extra, args = append(extra, "(d.occurred_at, d.id) > (?, ?)"), append(args, before.at, before.id)
+		extra, args = append(extra, "(d.occurred_at, d.id) > (?, ?)"), append(args, before.At, before.ID)
 		dir = " ASC"
 	}
 	var query string
@@ -1066,41 +768,21 @@ func (s *Service) walk(ctx context.Context, q *query, f Filter, after, before *c
 		query, qargs = "SELECT d.id"+via.from()+where+" ORDER BY d.occurred_at"+dir+", d.id"+dir, append(x, args...)
 	}
 	var ids []int64
-	err := s.read(ctx, func(qr db.Querier) error {
-		rows, err := qr.Query(ctx, query+" LIMIT "+strconv.Itoa(f.Limit+1), qargs...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
+	err := ledgerplan.Read(ctx, s.DB, func(qr db.Querier) (err error) {
+		ids, err = ledgerplan.IDs(ctx, qr, query+" LIMIT "+strconv.Itoa(f.Limit+1), qargs...)
+		return err
 	})
 	if err != nil {
 		return nil, false, err
 	}
-	more := len(ids) > f.Limit
-	if more {
-		ids = ids[:f.Limit]
-	}
-	if before != nil {
-		for i, j := 0, len(ids)-1; i < j; i, j = i+1, j-1 {
-			ids[i], ids[j] = ids[j], ids[i]
-		}
-	}
+	ids, more := ledgerplan.Cut(ids, f.Limit, before != nil)
 	return ids, more, nil
 }
 
 // byIDs reads the disputes of ids, in that order.
 func (s *Service) byIDs(ctx context.Context, ids []int64) ([]*Dispute, error) {
-	out := make([]*Dispute, 0, len(ids))
 	if len(ids) == 0 {
-		return out, nil
+		return []*Dispute{}, nil // the page's rows, never null
 	}
 	args := make([]any, len(ids))
 	for i, id := range ids {
@@ -1110,25 +792,14 @@ func (s *Service) byIDs(ctx context.Context, ids []int64) ([]*Dispute, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	today := s.today()
-	byID := map[int64]*Dispute{}
-	for rows.Next() {
+	return ledgerplan.ScanInOrder(rows, ids, func(rows *sql.Rows) (*Dispute, int64, error) {
 		d, err := s.scan(rows, today)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		byID[d.ID] = d
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		if d := byID[id]; d != nil {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+		return d, d.ID, nil
+	})
 }
 
 // Describe is a one-line account of the filter, for the export's trail.

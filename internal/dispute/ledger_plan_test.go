@@ -3,6 +3,7 @@ package dispute_test
 import (
 	"context"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -148,7 +149,7 @@ func TestLedgerPlans(t *testing.T) {
 						}
 						vals.Set("after", p.Next)
 					}
-					if !equalIDs(got, exp) {
+					if !slices.Equal(got, exp) {
 						t.Errorf("probe %d, %s ?%s: %d disputes %v…, want %d %v…", probe, who, q, len(got), head(got), len(exp), head(exp))
 						continue
 					}
@@ -164,7 +165,7 @@ func TestLedgerPlans(t *testing.T) {
 						for _, r := range p.Rows {
 							back = append(back, r.ID)
 						}
-						if !equalIDs(back, exp[:9]) || p.Prev != "" || p.Next == "" {
+						if !slices.Equal(back, exp[:9]) || p.Prev != "" || p.Next == "" {
 							t.Errorf("probe %d, %s ?%s: the page before the second %v, want %v", probe, who, q, back, exp[:9])
 						}
 					}
@@ -173,18 +174,6 @@ func TestLedgerPlans(t *testing.T) {
 			restore()
 		}
 	})
-}
-
-func equalIDs(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func head(ids []int64) []int64 { return ids[:min(len(ids), 8)] }

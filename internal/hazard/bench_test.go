@@ -6,8 +6,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +15,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/calendar"
 	"github.com/anwen-gov/anwen/internal/clock"
 	"github.com/anwen-gov/anwen/internal/db"
-	"github.com/anwen-gov/anwen/internal/db/dbtest"
+	"github.com/anwen-gov/anwen/internal/db/dbbench"
 	"github.com/anwen-gov/anwen/internal/org"
 )
 
@@ -32,39 +30,10 @@ import (
 // HAZARD_BENCH_SQLITE=/path/file.db and HAZARD_BENCH_PG=postgres://… keep
 // the built databases for later runs.
 func BenchmarkLedger(b *testing.B) {
-	n := 1000000
-	if s := os.Getenv("HAZARD_BENCH_N"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
+	n := dbbench.EnvInt("HAZARD_BENCH_N", 1000000)
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		b.Run(dialect, func(b *testing.B) {
-			var d *db.DB
-			switch {
-			case dialect == "sqlite" && os.Getenv("HAZARD_BENCH_SQLITE") != "":
-				// A kept database file: built once, measured many times.
-				var err error
-				if d, err = db.Open(context.Background(), "sqlite:"+os.Getenv("HAZARD_BENCH_SQLITE"), ""); err != nil {
-					b.Fatal(err)
-				}
-				defer d.Close()
-				if _, err := d.Migrate(context.Background()); err != nil {
-					b.Fatal(err)
-				}
-			case dialect == "sqlite":
-				d = dbtest.SQLite(b)
-			case os.Getenv("HAZARD_BENCH_PG") != "":
-				// A kept database (a DSN): built once, measured many times.
-				var err error
-				if d, err = db.Open(context.Background(), os.Getenv("HAZARD_BENCH_PG"), ""); err != nil {
-					b.Fatal(err)
-				}
-				defer d.Close()
-				if _, err := d.Migrate(context.Background()); err != nil {
-					b.Fatal(err)
-				}
-			default:
-				d = dbtest.Postgres(b)
-			}
+			d := dbbench.Open(b, dialect, "HAZARD_BENCH_SQLITE", "HAZARD_BENCH_PG")
 			benchLedger(b, d, n)
 		})
 	}
@@ -132,9 +101,9 @@ func benchLedger(b *testing.B, d *db.DB, n int) {
 				total = *p.Total
 			}
 		}
-		p50, p95 := pct(ds, 50), pct(ds, 95)
+		p50, p95 := dbbench.Pct(ds, 50), dbbench.Pct(ds, 95)
 		worst = max(worst, p95)
-		lines = append(lines, fmt.Sprintf("  %-32s total %-6d p50 %7.2f ms  p95 %7.2f ms", c.name, total, ms(p50), ms(p95)))
+		lines = append(lines, fmt.Sprintf("  %-32s total %-6d p50 %7.2f ms  p95 %7.2f ms", c.name, total, dbbench.MS(p50), dbbench.MS(p95)))
 	}
 	var sds []time.Duration
 	for i := 0; i < 25; i++ {
@@ -190,20 +159,12 @@ func benchLedger(b *testing.B, d *db.DB, n int) {
 	growth := float64(peak-before.HeapInuse) / (1 << 20)
 	mu.Unlock()
 	fmt.Fprintf(os.Stdout, "%s, %d hazards, first page of the ledger (count included), 40 runs each:\n%s\n  statistics, district, this year:      p50 %7.2f ms  p95 %7.2f ms\n  statistics, district, since 2024:     p50 %7.2f ms  p95 %7.2f ms\n  export %d rows: %s, heap growth %.1f MB\n",
-		d.Dialect, n, strings.Join(lines, "\n"), ms(pct(sds, 50)), ms(pct(sds, 95)), ms(pct(yds, 50)), ms(pct(yds, 95)), rows, time.Since(t0).Round(time.Millisecond), growth)
+		d.Dialect, n, strings.Join(lines, "\n"), dbbench.MS(dbbench.Pct(sds, 50)), dbbench.MS(dbbench.Pct(sds, 95)), dbbench.MS(dbbench.Pct(yds, 50)), dbbench.MS(dbbench.Pct(yds, 95)), rows, time.Since(t0).Round(time.Millisecond), growth)
 	fmt.Fprintln(os.Stdout)
-	b.ReportMetric(ms(worst), "worst-p95-ms")
-	b.ReportMetric(ms(pct(sds, 95)), "stats-p95-ms")
+	b.ReportMetric(dbbench.MS(worst), "worst-p95-ms")
+	b.ReportMetric(dbbench.MS(dbbench.Pct(sds, 95)), "stats-p95-ms")
 	b.ReportMetric(growth, "export-MB")
 }
-
-func pct(ds []time.Duration, p int) time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[min(len(s)-1, (len(s)*p+99)/100-1)]
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // benchPhrases make descriptions; each hazard takes one of each list.
 var (
@@ -370,13 +331,7 @@ func buildBench(b *testing.B, d *db.DB, n int) *benchWorld {
 		}
 	}
 	b.Logf("%s: inserted %d hazards in %s", d.Dialect, n, time.Since(load).Round(time.Second))
-	t0 := time.Now()
-	for _, q := range indexes {
-		if _, err := d.Exec(ctx, q); err != nil {
-			b.Fatalf("%s: %v", q, err)
-		}
-	}
-	b.Logf("%s: indexed in %s", d.Dialect, time.Since(t0).Round(time.Second))
+	dbbench.Recreate(b, d, indexes)
 	// The tally, as the service keeps it, in one statement.
 	if _, err := d.Exec(ctx, `INSERT INTO hazard_tally (org_id, day, found, found_closed, closed, closed_on_time)
 		SELECT org_id, day, SUM(found), SUM(found_closed), SUM(closed), SUM(on_time) FROM (

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
-	"encoding/json"
 	"net/url"
 	"regexp"
 	"sort"
@@ -17,6 +16,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
 	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/db/ledgerplan"
 	"github.com/anwen-gov/anwen/internal/org"
 )
 
@@ -616,39 +616,24 @@ func (s *Service) count(ctx context.Context, q *query, via *candidate) (n int, o
 		// The statement timeout guards the rest; the connection stays usable.
 		skip := false
 		err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-			var plan string
 			if _, err := tx.Exec(ctx, "SET LOCAL max_parallel_workers_per_gather = 0"); err != nil {
 				return err
 			}
-			if err := tx.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+query, args...).Scan(&plan); err != nil {
+			if costly, err := ledgerplan.TooCostly(ctx, tx, pgCountCost, query, args...); err != nil || costly {
+				skip = costly
 				return err
 			}
-			var est []struct {
-				Plan struct {
-					Cost float64 `json:"Total Cost"`
-				} `json:"Plan"`
-			}
-			if err := json.Unmarshal([]byte(plan), &est); err == nil && len(est) > 0 && est[0].Plan.Cost > pgCountCost {
-				skip = true
-				return nil
-			}
-			if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = "+strconv.Itoa(int(countBudget/time.Millisecond))); err != nil {
+			if err := ledgerplan.SetTimeout(ctx, tx, countBudget); err != nil {
 				return err
 			}
 			return tx.QueryRow(ctx, query, args...).Scan(&n)
 		})
-		if skip || (err != nil && strings.Contains(err.Error(), "57014")) { // query_canceled
+		if skip || ledgerplan.Canceled(err) {
 			return 0, false, nil
 		}
 		return n, err == nil, err
 	}
-	cctx, cancel := context.WithTimeout(ctx, countBudget)
-	defer cancel()
-	err = s.DB.QueryRow(cctx, query, args...).Scan(&n)
-	if err != nil && cctx.Err() != nil && ctx.Err() == nil {
-		return 0, false, nil
-	}
-	return n, err == nil, err
+	return ledgerplan.CountWithin(ctx, s.DB, countBudget, query, args...)
 }
 
 // walkIndex names the index a SQLite page walks in the sort's order.
@@ -990,41 +975,21 @@ func (s *Service) walk(ctx context.Context, q *query, f Filter, index string, wa
 		from += " INDEXED BY " + index
 	}
 	var ids []int64
-	err := s.read(ctx, func(qr db.Querier) error {
-		rows, err := qr.Query(ctx, "SELECT h.id"+from+where+order+" LIMIT "+strconv.Itoa(f.Limit+1), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
+	err := s.read(ctx, func(qr db.Querier) (err error) {
+		ids, err = ledgerplan.IDs(ctx, qr, "SELECT h.id"+from+where+order+" LIMIT "+strconv.Itoa(f.Limit+1), args...)
+		return err
 	})
 	if err != nil {
 		return nil, false, err
 	}
-	more := len(ids) > f.Limit
-	if more {
-		ids = ids[:f.Limit]
-	}
-	if backward {
-		for i, j := 0, len(ids)-1; i < j; i, j = i+1, j-1 {
-			ids[i], ids[j] = ids[j], ids[i]
-		}
-	}
+	ids, more := ledgerplan.Cut(ids, f.Limit, backward)
 	return ids, more, nil
 }
 
 // rows reads the ledger lines of ids, in that order.
 func (s *Service) rows(ctx context.Context, ids []int64) ([]Row, error) {
-	out := make([]Row, 0, len(ids))
 	if len(ids) == 0 {
-		return out, nil
+		return []Row{}, nil // the page's rows, never null
 	}
 	args := make([]any, len(ids))
 	for i, id := range ids {
@@ -1034,23 +999,9 @@ func (s *Service) rows(ctx context.Context, ids []int64) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	today := s.today()
-	byID := map[int64]Row{}
-	for rows.Next() {
+	return ledgerplan.ScanInOrder(rows, ids, func(rows *sql.Rows) (Row, int64, error) {
 		r, err := scanRow(rows, today)
-		if err != nil {
-			return nil, err
-		}
-		byID[r.ID] = r
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		if r, ok := byID[id]; ok {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+		return r, r.ID, err
+	})
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,7 +15,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
 	"github.com/anwen-gov/anwen/internal/db"
-	"github.com/anwen-gov/anwen/internal/db/dbtest"
+	"github.com/anwen-gov/anwen/internal/db/dbbench"
 	dl "github.com/anwen-gov/anwen/internal/deadline"
 	"github.com/anwen-gov/anwen/internal/petition"
 	"github.com/anwen-gov/anwen/internal/sealed"
@@ -37,76 +36,14 @@ import (
 // keep the built databases for later runs (the field keys are fixed, so
 // the blind indexes stay valid); PETITION_BENCH_DB=sqlite or postgres runs one.
 func BenchmarkLedger(b *testing.B) {
-	n := 1000000
-	if s := os.Getenv("PETITION_BENCH_N"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
+	n := dbbench.EnvInt("PETITION_BENCH_N", 1000000)
 	// Fixed field keys: a kept database's blind indexes must match the next run's.
 	b.Setenv("ANWEN_FIELD_KEY", base64.StdEncoding.EncodeToString([]byte("petition-bench-field-key-32bytes")))
 	b.Setenv("ANWEN_FIELD_INDEX_KEY", base64.StdEncoding.EncodeToString([]byte("petition-bench-index-key-32bytes")))
-	for _, dialect := range []string{"sqlite", "postgres"} {
-		b.Run(dialect, func(b *testing.B) {
-			if only := os.Getenv("PETITION_BENCH_DB"); only != "" && only != dialect {
-				b.Skip("PETITION_BENCH_DB=" + only)
-			}
-			d := benchDB(b, dialect, "PETITION_BENCH_SQLITE", "PETITION_BENCH_PG")
-			benchLedger(b, d, n)
-		})
-	}
-}
-
-// benchDB opens the kept database named by the environment, or a fresh one.
-func benchDB(b *testing.B, dialect, sqliteEnv, pgEnv string) *db.DB {
-	ctx := context.Background()
-	dsn := ""
-	switch {
-	case dialect == "sqlite" && os.Getenv(sqliteEnv) != "":
-		dsn = "sqlite:" + os.Getenv(sqliteEnv)
-	case dialect == "postgres" && os.Getenv(pgEnv) != "":
-		dsn = os.Getenv(pgEnv)
-	case dialect == "sqlite":
-		return dbtest.SQLite(b)
-	default:
-		return dbtest.Postgres(b)
-	}
-	d, err := db.Open(ctx, dsn, "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	return d
-}
-
-func benchRuns() int {
-	if s := os.Getenv("PETITION_BENCH_RUNS"); s != "" {
-		if n, err := strconv.Atoi(s); err == nil && n > 0 {
-			return n
-		}
-	}
-	return 40
-}
-
-func pct(ds []time.Duration, p int) time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[min(len(s)-1, (len(s)*p+99)/100-1)]
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
+	dbbench.Dialects(b, "PETITION_BENCH_DB", func(b *testing.B, dialect string) {
+		d := dbbench.Open(b, dialect, "PETITION_BENCH_SQLITE", "PETITION_BENCH_PG")
+		benchLedger(b, d, n)
+	})
 }
 
 // The needles the combinations look for.
@@ -143,7 +80,7 @@ func benchLedger(b *testing.B, d *db.DB, n int) {
 		"category=accusation&channel=letter&subject=land&status=closed", "channel=fax&category=accusation&key=1",
 		"status=declined&channel=visit&from=2025-03-01&to=2025-03-31", "overdue=1&category=claim&channel=visit",
 		"key=1&status=closed&subject=labour", "number=" + number, "phone=" + benchPhone}
-	runs := benchRuns()
+	runs := dbbench.EnvInt("PETITION_BENCH_RUNS", 40)
 	var lines []string
 	worst := time.Duration(0)
 	for _, who := range []string{"xfj", "qingshan"} {
@@ -152,38 +89,28 @@ func benchLedger(b *testing.B, d *db.DB, n int) {
 			if who == "qingshan" && strings.Contains(q, "org_id="+dept) {
 				continue // out of the township's reach
 			}
-			flt, err := petition.ParseFilter(mustQuery(q))
+			flt, err := petition.ParseFilter(dbbench.Query(q))
 			if err != nil {
 				b.Fatal(err)
 			}
-			var ds []time.Duration
 			var p *petition.Page
-			for i := 0; i < runs+3; i++ {
-				t0 := time.Now()
+			ds, err := dbbench.Time(3, runs, func() (err error) {
 				p, err = svc.List(ctx, a, flt)
-				if err != nil {
-					b.Fatalf("%s ?%s: %v", who, q, err)
-				}
-				if i >= 3 {
-					ds = append(ds, time.Since(t0))
-				}
+				return err
+			})
+			if err != nil {
+				b.Fatalf("%s ?%s: %v", who, q, err)
 			}
-			total := "-"
-			if p.Counted {
-				total = strconv.Itoa(p.Total)
-				if !p.TotalExact {
-					total += "+"
-				}
-			}
-			p95 := pct(ds, 95)
+			p95 := dbbench.Pct(ds, 95)
 			worst = max(worst, p95)
-			lines = append(lines, fmt.Sprintf("  %-9s %-64s rows %3d total %-7s p50 %7.2f ms  p95 %7.2f ms", who, "?"+q, len(p.Rows), total, ms(pct(ds, 50)), ms(p95)))
+			lines = append(lines, fmt.Sprintf("  %-9s %-64s rows %3d total %-7s p50 %7.2f ms  p95 %7.2f ms", who, "?"+q, len(p.Rows),
+				dbbench.Total(p.Counted, p.TotalExact, p.Total), dbbench.MS(dbbench.Pct(ds, 50)), dbbench.MS(p95)))
 		}
 	}
 	sweep := benchSweep(b, env)
 	fmt.Fprintf(os.Stdout, "%s, %d cases, load average %s, first page of the ledger (count included), %d runs each:\n%s\n%s\n\n",
-		d.Dialect, n, loadavg(), runs, strings.Join(lines, "\n"), sweep)
-	b.ReportMetric(ms(worst), "worst-p95-ms")
+		d.Dialect, n, dbbench.LoadAvg(), runs, strings.Join(lines, "\n"), sweep)
+	b.ReportMetric(dbbench.MS(worst), "worst-p95-ms")
 }
 
 // benchSweep measures the clock engine over the open cases' obligations:
@@ -288,29 +215,7 @@ func benchSweep(b *testing.B, env *apptest.Env) string {
 		"  sweep, nothing due:                 %7.1f ms (%d phases)\n"+
 		"  sweep, the day's digest:            %7.1f ms (%d phase, %d messages)\n"+
 		"  sweep an hour on, its marks:        %7.1f ms (%d phases)",
-		open, past75, due, ms(tIdle), idle, ms(tDigest), digest, notesAfter-notesBefore, ms(tHour), hour)
-}
-
-func mustQuery(q string) map[string][]string {
-	out := map[string][]string{}
-	for _, kv := range strings.Split(q, "&") {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			out[k] = append(out[k], v)
-		}
-	}
-	return out
-}
-
-// weighted picks from values by weights (summing to 100) with u in [0, 1).
-func weighted(u float64, values []string, weights []float64) string {
-	x := u * 100
-	for i, w := range weights {
-		if x < w {
-			return values[i]
-		}
-		x -= w
-	}
-	return values[len(values)-1]
+		open, past75, due, dbbench.MS(tIdle), idle, dbbench.MS(tDigest), digest, notesAfter-notesBefore, dbbench.MS(tHour), hour)
 }
 
 var (
@@ -434,7 +339,7 @@ func buildCases(b testing.TB, env *apptest.Env, n int) bool {
 	}
 	needlePhone := kr.Index(petition.IndexPhone, sealed.NormalizePhone(benchPhone))
 	needleID := kr.Index(petition.IndexIDNum, sealed.NormalizeIDNumber(idA))
-	indexes := dropIndexes(b, d, "petitions", "petition_people", "obligations")
+	indexes := dbbench.DropIndexes(b, d, "petitions", "petition_people", "obligations")
 	rng := rand.New(rand.NewPCG(20261127, 5))
 	span := 3 * 365 * 24 * time.Hour
 	first := now.Add(-span)
@@ -461,7 +366,7 @@ func buildCases(b testing.TB, env *apptest.Env, n int) bool {
 					}
 					age := now.Sub(reg).Hours() / 24
 					received := reg.Add(-time.Duration(rng.IntN(36*3600)) * time.Second)
-					cat := weighted(rng.Float64(), benchCats, benchCatW)
+					cat := dbbench.Weighted(rng.Float64(), benchCats, benchCatW)
 					status := stateAt(age, rng.Float64())
 					if cat != "claim" {
 						switch status {
@@ -475,8 +380,8 @@ func buildCases(b testing.TB, env *apptest.Env, n int) bool {
 					year := calendar.DateOf(reg).Year
 					counters[year]++
 					number := fmt.Sprintf("%s-%d-%06d", area, year, counters[year])
-					channel := weighted(rng.Float64(), benchChannels, benchChannelW)
-					subject := weighted(rng.Float64(), benchSubjects, benchSubjectW)
+					channel := dbbench.Weighted(rng.Float64(), benchChannels, benchChannelW)
+					subject := dbbench.Weighted(rng.Float64(), benchSubjects, benchSubjectW)
 					if cat == "accusation" && rng.IntN(3) == 0 {
 						subject = "discipline"
 					}
@@ -689,13 +594,7 @@ func buildCases(b testing.TB, env *apptest.Env, n int) bool {
 		}
 	}
 	b.Logf("%s: inserted %d cases in %s", d.Dialect, n, time.Since(load).Round(time.Second))
-	t0 := time.Now()
-	for _, q := range indexes {
-		if _, err := d.Exec(ctx, q); err != nil {
-			b.Fatalf("%s: %v", q, err)
-		}
-	}
-	b.Logf("%s: indexed in %s", d.Dialect, time.Since(t0).Round(time.Second))
+	dbbench.Recreate(b, d, indexes)
 	if d.Dialect == db.Postgres {
 		for _, t := range []string{"petitions", "petition_people", "obligations"} {
 			if _, err := d.Exec(ctx, "VACUUM ANALYZE "+t); err != nil {
@@ -706,37 +605,4 @@ func buildCases(b testing.TB, env *apptest.Env, n int) bool {
 		b.Fatal(err)
 	}
 	return true
-}
-
-// dropIndexes drops the secondary indexes of tables (those not behind a
-// constraint) and returns the statements that make them again.
-func dropIndexes(b testing.TB, d *db.DB, tables ...string) []string {
-	ctx := context.Background()
-	var names, defs []string
-	for _, t := range tables {
-		var q string
-		if d.Dialect == db.Postgres {
-			q = `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ? AND indexname NOT IN (SELECT conname FROM pg_constraint)`
-		} else {
-			q = `SELECT name, sql FROM sqlite_master WHERE tbl_name = ? AND type = 'index' AND sql IS NOT NULL`
-		}
-		rows, err := d.Query(ctx, q, t)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for rows.Next() {
-			var name, def string
-			if err := rows.Scan(&name, &def); err != nil {
-				b.Fatal(err)
-			}
-			names, defs = append(names, name), append(defs, def)
-		}
-		rows.Close()
-	}
-	for _, name := range names {
-		if _, err := d.Exec(ctx, "DROP INDEX "+name); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return defs
 }

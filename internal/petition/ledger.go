@@ -2,14 +2,10 @@ package petition
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"fmt"
+	"database/sql"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
@@ -17,6 +13,7 @@ import (
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
 	"github.com/anwen-gov/anwen/internal/db"
+	"github.com/anwen-gov/anwen/internal/db/ledgerplan"
 	"github.com/anwen-gov/anwen/internal/org"
 	"github.com/anwen-gov/anwen/internal/sealed"
 )
@@ -219,32 +216,8 @@ type Page struct {
 	Prev       string `json:"prev,omitempty"`
 }
 
-type cursor struct {
-	at time.Time
-	id int64
-}
-
-func (c cursor) String() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.at.UnixMicro(), 10) + "." + itoa(c.id)))
-}
-
-func parseCursor(field, s string) (cursor, error) {
-	bad := apperr.Field(apperr.EINVALID, field, "%s 不是有效的翻页标记 / %s is not a valid cursor", field, field)
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return cursor{}, bad
-	}
-	at, id, ok := strings.Cut(string(b), ".")
-	if !ok {
-		return cursor{}, bad
-	}
-	us, err1 := strconv.ParseInt(at, 10, 64)
-	n, err2 := strconv.ParseInt(id, 10, 64)
-	if err1 != nil || err2 != nil {
-		return cursor{}, bad
-	}
-	return cursor{at: time.UnixMicro(us).UTC(), id: n}, nil
-}
+// cursor is a case's place in the ledger: (registered_at, id).
+type cursor = ledgerplan.Cursor
 
 // How a page is read at a million cases (see docs/benchmarks.md, "petition
 // cases and disputes at 1,000,000").
@@ -259,7 +232,7 @@ func parseCursor(field, s string) (cursor, error) {
 // entries too.
 //
 // SQLite's planner cannot tell how many cases a value holds, so the plan is
-// chosen here (pagePlan): each filter's size is known (planSizes) or probed
+// chosen here (pagePlan): each filter's size is known (ledgerplan.Sizes) or probed
 // (a count of its index entries capped at probeMax); the page walks the
 // smallest ordered filter's index newest-first and stops when full, or
 // reads a small unordered filter's cases and sorts them; the total is
@@ -269,7 +242,7 @@ func parseCursor(field, s string) (cursor, error) {
 // there are at most pgSparse, as the planner read them, and they are
 // sorted here for the page; more are walked in the page's order; all
 // without parallel workers, whose start costs more than a page, and with
-// plans made for the values at hand (pgReadSettings).
+// plans made for the values at hand (ledgerplan.PGReadSettings).
 
 // probeMax: a probe counts a filter's cases up to this many (about 2 ms
 // of index entries on SQLite); a variable for tests.
@@ -317,7 +290,7 @@ type candidate struct {
 	ordered bool
 	probe   string // counts its rows without the petitions table (a person's cases)
 	// col and values: an equality (or IN) on a column whose value sizes
-	// are known (see planSizes), so that it needs no probe.
+	// are known (see ledgerplan.Sizes), so that it needs no probe.
 	col    string
 	values []string
 	// table: the ledger's other indexes do not carry its columns (the
@@ -325,15 +298,14 @@ type candidate struct {
 	table bool
 	// branches: the reader's reach, whose cases are the union of index
 	// ranges of the handling and reviewing orgs' paths.
-	branches []branch
+	branches []ledgerplan.Branch
 	n        int
 }
 
-// branch is one index range of the reader's reach.
-type branch struct {
-	index, cond string
-	args        []any
-}
+// petitionsTable is the ledger's table for the plan machinery: the value
+// sizes it keeps, and the reviewing orgs' partial index term.
+var petitionsTable = &ledgerplan.Table{Name: "petitions", Alias: "p", Partial: "p.review_path <> '' AND ",
+	Sized: [][2]string{{"status", "petitions_status"}, {"category", "petitions_category"}, {"channel", "petitions_channel"}, {"subject", "petitions_subject"}}}
 
 func (c *candidate) from() string {
 	if c.free || c.index == "" {
@@ -353,31 +325,14 @@ func (c *candidate) rows(q *query, extra []string, extraArgs []any, order string
 	if c.branches == nil {
 		return "SELECT p.id, p.registered_at" + c.from() + where, args
 	}
-	var parts []string
-	var all []any
-	for i, b := range c.branches {
-		cond := b.cond
-		var bargs []any
-		bargs = append(bargs, b.args...)
-		for _, prev := range c.branches[:i] {
-			cond += " AND NOT (" + strings.TrimPrefix(prev.cond, "p.review_path <> '' AND ") + ")"
-			bargs = append(bargs, prev.args...)
-		}
-		part := "SELECT p.id, p.registered_at FROM petitions p INDEXED BY " + b.index + " WHERE " + cond + " AND " + strings.TrimPrefix(where, " WHERE ")
-		if order != "" {
-			part = "SELECT * FROM (" + part + order + " LIMIT " + strconv.Itoa(limit) + ") b"
-		}
-		parts = append(parts, part)
-		all = append(append(all, bargs...), args...)
-	}
-	return strings.Join(parts, " UNION ALL "), all
+	return petitionsTable.Union("p.id, p.registered_at", c.branches, where, args, order, limit)
 }
 
 // reachBranches splits the reader's reach as viewer.listScope writes it —
 // an OR of "(column >= ? AND column < ?)" and "column IN (?, …)" on the
 // handling and reviewing orgs' paths — into one index range each; ok is
 // false for any other shape (the reach is then only tested, not read).
-func reachBranches(cond string, args []any) (out []branch, ok bool) {
+func reachBranches(cond string, args []any) (out []ledgerplan.Branch, ok bool) {
 	if !strings.HasPrefix(cond, "(") || !strings.HasSuffix(cond, ")") {
 		return nil, false
 	}
@@ -390,10 +345,10 @@ func reachBranches(cond string, args []any) (out []branch, ok bool) {
 		h, r := strings.Contains(term, "p.handling_path"), strings.Contains(term, "p.review_path")
 		switch {
 		case h && !r:
-			out = append(out, branch{"petitions_handling", term, args[i : i+n]})
+			out = append(out, ledgerplan.Branch{Index: "petitions_handling", Cond: term, Args: args[i : i+n]})
 		case r && !h:
 			// "<> ''": the partial index's own term.
-			out = append(out, branch{"petitions_review", "p.review_path <> '' AND " + term, args[i : i+n]})
+			out = append(out, ledgerplan.Branch{Index: "petitions_review", Cond: "p.review_path <> '' AND " + term, Args: args[i : i+n]})
 		default:
 			return nil, false
 		}
@@ -579,20 +534,9 @@ func (s *Service) List(ctx context.Context, a *auth.Actor, f Filter) (*Page, err
 			return nil, err
 		}
 	}
-	var after, before *cursor
-	if f.After != "" {
-		c, err := parseCursor("after", f.After)
-		if err != nil {
-			return nil, err
-		}
-		after = &c
-	}
-	if f.Before != "" {
-		c, err := parseCursor("before", f.Before)
-		if err != nil {
-			return nil, err
-		}
-		before = &c
+	after, before, err := ledgerplan.ParseCursors(f.After, f.Before)
+	if err != nil {
+		return nil, err
 	}
 	page := &Page{Rows: []Row{}}
 	var ids []int64
@@ -623,7 +567,7 @@ func (s *Service) List(ctx context.Context, a *auth.Actor, f Filter) (*Page, err
 			return nil, err
 		}
 		if page.Counted && page.TotalExact && page.Total <= pgSparse {
-			ids, more = pageOf(all, f, after, before)
+			ids, more = ledgerplan.PageOf(all, f.Limit, after, before)
 		} else if ids, more, err = s.walk(ctx, q, f, after, before, nil); err != nil {
 			return nil, err
 		}
@@ -648,17 +592,17 @@ func (s *Service) List(ctx context.Context, a *auth.Actor, f Filter) (*Page, err
 	if len(list) > 0 {
 		first, last := list[0], list[len(list)-1]
 		if more || before != nil {
-			page.Next = cursor{at: last.RegisteredAt, id: last.ID}.String()
+			page.Next = cursor{At: last.RegisteredAt, ID: last.ID}.String()
 		}
 		if (before != nil && more) || after != nil {
-			page.Prev = cursor{at: first.RegisteredAt, id: first.ID}.String()
+			page.Prev = cursor{At: first.RegisteredAt, ID: first.ID}.String()
 		}
 	}
 	return page, nil
 }
 
 // pagePlan picks how a SQLite page and its count read the cases (see
-// above). Each filter's size comes from the sizes known (planSizes) or a
+// above). Each filter's size comes from the sizes known (ledgerplan.Sizes) or a
 // probe of its index (a count capped at probeMax). The page walks the
 // smallest ordered filter's index newest-first (or the open cases', or all
 // cases'), unless the smallest filter is one whose index is not in the
@@ -667,28 +611,27 @@ func (s *Service) List(ctx context.Context, a *auth.Actor, f Filter) (*Page, err
 // cases are then read and sorted. The count reads the smallest filter
 // (the reader's reach among them), else as the page.
 func (s *Service) pagePlan(ctx context.Context, q *query) (page, count *candidate, err error) {
-	sz := s.planSizes()
+	sz := petitionsTable.Sizes(s.DB, s.Clock.Now())
 	var small, walk, clock *candidate
 	for i := range q.cands {
 		c := &q.cands[i]
-		if c.col != "" && sz.values != nil {
-			c.n = 0
-			for _, v := range c.values {
-				c.n += sz.values[c.col][v]
-			}
-		} else {
+		var known bool
+		if c.col != "" {
+			c.n, known = sz.Known(c.col, c.values)
+		}
+		if !known {
 			// The probe: a count of the index entries of each range.
-			var parts []branch
+			var parts []ledgerplan.Branch
 			if c.branches != nil {
 				parts = c.branches
 			} else if c.probe != "" {
-				parts = []branch{{cond: c.probe, args: c.args}}
+				parts = []ledgerplan.Branch{{Cond: c.probe, Args: c.args}}
 			} else {
-				parts = []branch{{index: c.index, cond: c.cond, args: c.args}}
+				parts = []ledgerplan.Branch{{Index: c.index, Cond: c.cond, Args: c.args}}
 			}
 			// The clock's filters move with the time: never kept.
 			keep := !c.table && !c.free
-			if c.n, err = s.probeSize(ctx, sz, keep, parts); err != nil {
+			if c.n, err = petitionsTable.Probe(ctx, s.DB, sz, s.Clock.Now, keep, parts, probeMax); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -725,167 +668,16 @@ func (s *Service) pagePlan(ctx context.Context, q *query) (page, count *candidat
 	return page, count, nil
 }
 
-// Sizes known (SQLite): how many cases hold each status, category, channel
-// and subject (counted through their indexes in the background at most
-// every sizeTTL), and how many a filter holds whose probe reached
-// probeMax (counted whole in the background after the probe). A plan
-// then knows the smallest filter without probing it each time. Sizes only
-// choose a plan: stale or missing, they make a page slower, never
-// different.
-type planSizes struct {
-	mu      sync.Mutex
-	at      time.Time
-	values  map[string]map[string]int
-	running bool
-	probes  map[string]*probed
-}
-
-// probed is a filter's size counted whole.
-type probed struct {
-	n       int
-	at      time.Time
-	running bool
-}
-
-const (
-	sizeTTL = 10 * time.Minute
-	// maxProbed bounds the filters whose sizes are kept (date ranges vary).
-	maxProbed = 1000
-)
-
-var sizeCaches sync.Map // *db.DB → *planSizes
-
-// planSizes returns the sizes known for s's database (the values nil at
-// first), and starts counting the values again when they are missing or old.
-func (s *Service) planSizes() *planSizes {
-	v, _ := sizeCaches.LoadOrStore(s.DB, &planSizes{probes: map[string]*probed{}})
-	c := v.(*planSizes)
-	now := s.Clock.Now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if (c.values == nil || now.Sub(c.at) > sizeTTL || now.Before(c.at)) && !c.running {
-		c.running = true
-		go func() {
-			m := map[string]map[string]int{}
-			var err error
-			for _, col := range []string{"status", "category", "channel", "subject"} {
-				if m[col], err = s.countValues(context.Background(), col); err != nil {
-					break
-				}
-			}
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			c.running = false
-			if err == nil {
-				c.values, c.at = m, now
-			}
-		}()
-	}
-	return c
-}
-
-// probeSize is the number of index entries of parts (an upper bound of the
-// filter's cases): known, or probed up to probeMax+1 and, when the probe
-// reaches it and keep is set, counted whole in the background for the
-// next plans.
-func (s *Service) probeSize(ctx context.Context, c *planSizes, keep bool, parts []branch) (int, error) {
-	var key string
-	if keep {
-		var b strings.Builder
-		for _, p := range parts {
-			fmt.Fprintf(&b, "%s\x00%s\x00%v\x00", p.index, p.cond, p.args)
-		}
-		key = b.String()
-		now := s.Clock.Now()
-		c.mu.Lock()
-		e := c.probes[key]
-		if e != nil && !e.running && now.Sub(e.at) <= sizeTTL && !now.Before(e.at) {
-			c.mu.Unlock()
-			return e.n, nil
-		}
-		c.mu.Unlock()
-	}
-	count := func(ctx context.Context, limit string) (int, error) {
-		total := 0
-		for _, p := range parts {
-			inner := p.cond
-			if p.index != "" {
-				inner = "SELECT 1 FROM petitions p INDEXED BY " + p.index + " WHERE " + p.cond
-			} else if !strings.HasPrefix(p.cond, "SELECT") {
-				inner = "SELECT 1 FROM petitions p WHERE " + p.cond
-			}
-			var n int
-			if err := s.DB.QueryRow(ctx, "SELECT count(*) FROM ("+inner+limit+") x", p.args...).Scan(&n); err != nil {
-				return 0, err
-			}
-			total += n
-		}
-		return total, nil
-	}
-	n, err := count(ctx, " LIMIT "+strconv.Itoa(probeMax+1))
-	if err != nil || !keep || n <= probeMax {
-		return n, err
-	}
-	now := s.Clock.Now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e := c.probes[key]; e == nil || !e.running {
-		if len(c.probes) >= maxProbed {
-			c.probes = map[string]*probed{}
-		}
-		e = &probed{n: n, running: true}
-		c.probes[key] = e
-		go func() {
-			whole, err := count(context.Background(), "")
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			e.running = false
-			if err == nil {
-				e.n, e.at = whole, now
-			} else {
-				delete(c.probes, key)
-			}
-		}()
-	}
-	return n, nil
-}
-
-// countValues counts the cases of each value of col through its index.
-func (s *Service) countValues(ctx context.Context, col string) (map[string]int, error) {
-	rows, err := s.DB.Query(ctx, "SELECT "+col+", count(*) FROM petitions INDEXED BY petitions_"+col+" GROUP BY "+col)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var v string
-		var n int
-		if err := rows.Scan(&v, &n); err != nil {
-			return nil, err
-		}
-		out[v] = n
-	}
-	return out, rows.Err()
-}
-
 // countInto (SQLite) counts the total up to CountCap within countBudget
 // through via's index; a count that takes longer is left out (Counted
 // false).
 func (s *Service) countInto(ctx context.Context, q *query, via *candidate, page *Page) error {
 	rows, args := via.rows(q, nil, nil, "", 0)
-	var n int
-	cctx, cancel := context.WithTimeout(ctx, countBudget)
-	defer cancel()
-	err := s.DB.QueryRow(cctx, "SELECT count(*) FROM ("+rows+" LIMIT "+strconv.Itoa(CountCap+1)+") x", args...).Scan(&n)
-	if err != nil && cctx.Err() != nil && ctx.Err() == nil {
-		return nil
+	n, ok, err := ledgerplan.CountWithin(ctx, s.DB, countBudget, "SELECT count(*) FROM ("+rows+" LIMIT "+strconv.Itoa(CountCap+1)+") x", args...)
+	if ok {
+		page.Total, page.TotalExact, page.Counted = min(n, CountCap), n <= CountCap, true
 	}
-	if err != nil {
-		return err
-	}
-	page.Total, page.TotalExact, page.Counted = min(n, CountCap), n <= CountCap, true
-	return nil
+	return err
 }
 
 // countPG (PostgreSQL) counts the total up to CountCap within countBudget
@@ -896,103 +688,11 @@ func (s *Service) countInto(ctx context.Context, q *query, via *candidate, page 
 func (s *Service) countPG(ctx context.Context, q *query, page *Page) ([]cursor, error) {
 	query := "SELECT x.id, x.registered_at, count(*) OVER () FROM (SELECT p.id, p.registered_at FROM petitions p" + q.where() +
 		" LIMIT " + strconv.Itoa(CountCap+1) + ") x LIMIT " + strconv.Itoa(pgSparse+1)
-	args := q.args
-	var all []cursor
-	n, skip := 0, false
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.Exec(ctx, pgReadSettings); err != nil {
-			return err
-		}
-		var plan string
-		if err := tx.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+query, args...).Scan(&plan); err != nil {
-			return err
-		}
-		var est []struct {
-			Plan struct {
-				Cost float64 `json:"Total Cost"`
-			} `json:"Plan"`
-		}
-		if err := json.Unmarshal([]byte(plan), &est); err == nil && len(est) > 0 && est[0].Plan.Cost > pgCountCost {
-			skip = true
-			return nil
-		}
-		if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = "+strconv.Itoa(int(countBudget/time.Millisecond))); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k cursor
-			if err := rows.Scan(&k.id, &k.at, &n); err != nil {
-				return err
-			}
-			k.at = k.at.UTC()
-			all = append(all, k)
-		}
-		return rows.Err()
-	})
-	if skip || (err != nil && strings.Contains(err.Error(), "57014")) { // query_canceled
-		return nil, nil
+	all, n, ok, err := ledgerplan.CountPG(ctx, s.DB, pgCountCost, countBudget, query, q.args...)
+	if ok {
+		page.Total, page.TotalExact, page.Counted = min(n, CountCap), n <= CountCap, true
 	}
-	if err != nil {
-		return nil, err
-	}
-	page.Total, page.TotalExact, page.Counted = min(n, CountCap), n <= CountCap, true
-	return all, nil
-}
-
-// pgReadSettings are the ledger's reads' on PostgreSQL, for their
-// transaction: no parallel workers (starting them costs more than a page's
-// query takes, and the planner reaches for them when it fears a long scan
-// that the LIMIT will cut short), and a plan made for the values at hand
-// each time (the driver prepares statements, and after five executions
-// PostgreSQL may keep a generic plan that knows neither the subtree's
-// range nor the dates).
-const pgReadSettings = "SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('plan_cache_mode', 'force_custom_plan', true)"
-
-// read runs fn on the read pool, on PostgreSQL in a transaction with
-// pgReadSettings.
-func (s *Service) read(ctx context.Context, fn func(db.Querier) error) error {
-	if s.DB.Dialect != db.Postgres {
-		return fn(s.DB)
-	}
-	return s.DB.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.Exec(ctx, pgReadSettings); err != nil {
-			return err
-		}
-		return fn(tx)
-	})
-}
-
-// pageOf cuts the page from all the matches: their ids in the page's
-// order, and whether more follow.
-func pageOf(all []cursor, f Filter, after, before *cursor) ([]int64, bool) {
-	newer := func(x, y cursor) bool { return x.at.After(y.at) || (x.at.Equal(y.at) && x.id > y.id) }
-	sort.Slice(all, func(i, j int) bool { return newer(all[i], all[j]) })
-	if before != nil {
-		var older []int64
-		for _, k := range all {
-			if newer(k, *before) {
-				older = append(older, k.id)
-			}
-		}
-		lo := max(0, len(older)-f.Limit)
-		return older[lo:], lo > 0
-	}
-	var out []int64
-	for _, k := range all {
-		if after != nil && !newer(*after, k) {
-			continue
-		}
-		if len(out) == f.Limit {
-			return out, true
-		}
-		out = append(out, k.id)
-	}
-	return out, false
+	return all, err
 }
 
 // walk reads the page by keyset, newest first (on SQLite through via's
@@ -1004,10 +704,10 @@ func (s *Service) walk(ctx context.Context, q *query, f Filter, after, before *c
 	switch {
 	case after != nil:
 		extra = append(extra, "(p.registered_at, p.id) < (?, ?)")
-		args = append(args, after.at, after.id)
+		args = append(args, after.At, after.ID)
 	case before != nil:
 		extra = append(extra, "(p.registered_at, p.id) > (?, ?)")
-		args = append(args, before.at, before.id)
+		args = append(args, before.At, before.ID)
 		order = " ORDER BY p.registered_at ASC, p.id ASC"
 	}
 	query := "SELECT p.id FROM petitions p" + q.where(extra...) + order
@@ -1019,33 +719,14 @@ func (s *Service) walk(ctx context.Context, q *query, f Filter, after, before *c
 		query = "SELECT p.id" + via.from() + q.where(extra...) + order
 	}
 	var ids []int64
-	err := s.read(ctx, func(qr db.Querier) error {
-		rows, err := qr.Query(ctx, query+" LIMIT "+strconv.Itoa(f.Limit+1), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
+	err := ledgerplan.Read(ctx, s.DB, func(qr db.Querier) (err error) {
+		ids, err = ledgerplan.IDs(ctx, qr, query+" LIMIT "+strconv.Itoa(f.Limit+1), args...)
+		return err
 	})
 	if err != nil {
 		return nil, false, err
 	}
-	more := len(ids) > f.Limit
-	if more {
-		ids = ids[:f.Limit]
-	}
-	if before != nil {
-		for i, j := 0, len(ids)-1; i < j; i, j = i+1, j-1 {
-			ids[i], ids[j] = ids[j], ids[i]
-		}
-	}
+	ids, more := ledgerplan.Cut(ids, f.Limit, before != nil)
 	return ids, more, nil
 }
 
@@ -1062,24 +743,12 @@ func (s *Service) byIDs(ctx context.Context, ids []int64) ([]*Petition, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	now := s.Clock.Now()
-	byID := map[int64]*Petition{}
-	for rows.Next() {
+	return ledgerplan.ScanInOrder(rows, ids, func(rows *sql.Rows) (*Petition, int64, error) {
 		p, err := s.scan(rows, now)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		byID[p.ID] = p
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]*Petition, 0, len(ids))
-	for _, id := range ids {
-		if p := byID[id]; p != nil {
-			out = append(out, p)
-		}
-	}
-	return out, nil
+		return p, p.ID, nil
+	})
 }

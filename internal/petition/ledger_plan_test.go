@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -170,7 +171,7 @@ func TestLedgerPlans(t *testing.T) {
 						}
 						vals.Set("after", p.Next)
 					}
-					must(t, equalIDs(got, exp), "probe %d, %s ?%s: %d cases %v…, want %d %v…", probe, who, q, len(got), head(got), len(exp), head(exp))
+					must(t, slices.Equal(got, exp), "probe %d, %s ?%s: %d cases %v…, want %d %v…", probe, who, q, len(got), head(got), len(exp), head(exp))
 					if len(pages) > 1 {
 						vals.Del("after")
 						vals.Set("before", pages[1].Prev)
@@ -181,7 +182,7 @@ func TestLedgerPlans(t *testing.T) {
 						for _, r := range p.Rows {
 							back = append(back, r.ID)
 						}
-						must(t, equalIDs(back, exp[:7]) && p.Prev == "" && p.Next != "", "probe %d, %s ?%s: the page before the second %v, want %v", probe, who, q, back, exp[:7])
+						must(t, slices.Equal(back, exp[:7]) && p.Prev == "" && p.Next != "", "probe %d, %s ?%s: the page before the second %v, want %v", probe, who, q, back, exp[:7])
 						vals.Del("before")
 					}
 				}
@@ -189,18 +190,6 @@ func TestLedgerPlans(t *testing.T) {
 			restore()
 		}
 	})
-}
-
-func equalIDs(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func head(ids []int64) []int64 { return ids[:min(len(ids), 8)] }
