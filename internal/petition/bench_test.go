@@ -115,16 +115,18 @@ func benchLedger(b *testing.B, d *db.DB, n int) {
 
 // benchSweep measures the clock engine over the open cases' obligations:
 // a sweep with nothing due, the day's digest (every case past 75 % of its
-// period, by org, person and head), and the sweep an hour on (the marks of
-// that hour). What the sweeps changed is put back afterwards, so that a
-// kept database measures the same next time.
+// period, by org, person and head), the sweep an hour on (the marks of
+// that hour), and the sweep of a server back after a day down (the rest
+// of the day's marks at once). What the sweeps changed is put back
+// afterwards, so that a kept database measures the same next time.
 func benchSweep(b *testing.B, env *apptest.Env) string {
 	ctx := context.Background()
 	d := env.App.DB
 	now := env.Clock.Now()
-	var open, due int
+	var open, due, dueDay int
 	d.QueryRow(ctx, "SELECT count(*) FROM obligations WHERE state IN ('open', 'warned') AND kind LIKE 'petition.%'").Scan(&open)
 	d.QueryRow(ctx, "SELECT count(*) FROM obligations WHERE state IN ('open', 'warned') AND next_at <= ?", now.Add(time.Hour)).Scan(&due)
+	d.QueryRow(ctx, "SELECT count(*) FROM obligations WHERE state IN ('open', 'warned') AND next_at <= ?", now.Add(24*time.Hour)).Scan(&dueDay)
 	var past75 int
 	d.QueryRow(ctx, "SELECT count(*) FROM petitions WHERE period <> '' AND warn_at <= ?", now).Scan(&past75)
 	type saved struct {
@@ -133,7 +135,7 @@ func benchSweep(b *testing.B, env *apptest.Env) string {
 		nextAt time.Time
 	}
 	var keep []saved
-	rows, err := d.Query(ctx, "SELECT id, state, next_at FROM obligations WHERE state IN ('open', 'warned') AND next_at <= ?", now.Add(time.Hour))
+	rows, err := d.Query(ctx, "SELECT id, state, next_at FROM obligations WHERE state IN ('open', 'warned') AND next_at <= ?", now.Add(24*time.Hour))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -150,7 +152,7 @@ func benchSweep(b *testing.B, env *apptest.Env) string {
 		level int
 	}
 	var levels []level
-	rows, err = d.Query(ctx, "SELECT id, clock_level FROM petitions WHERE period <> '' AND warn_at <= ?", now.Add(2*time.Hour))
+	rows, err = d.Query(ctx, "SELECT id, clock_level FROM petitions WHERE period <> '' AND warn_at <= ?", now.Add(26*time.Hour))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -190,8 +192,15 @@ func benchSweep(b *testing.B, env *apptest.Env) string {
 		b.Fatal(err)
 	}
 	tHour := time.Since(t0)
+	env.Clock.Set(now.Add(24 * time.Hour))
+	t0 = time.Now()
+	day, err := env.App.Engine.Sweep(ctx, 1000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tDay := time.Since(t0)
 	env.Clock.Set(now)
-	// Put back what the hour changed.
+	// Put back what the hour and the day changed.
 	err = d.InTx(ctx, func(tx *db.Tx) error {
 		for _, s := range keep {
 			if _, err := tx.Exec(ctx, "UPDATE obligations SET state = ?, next_at = ?, fired_at = NULL WHERE id = ? AND (state <> ? OR next_at <> ?)",
@@ -211,11 +220,12 @@ func benchSweep(b *testing.B, env *apptest.Env) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return fmt.Sprintf("  clock: %d open obligations of petitions, %d cases past 75 %% of their period, %d phases due within the hour\n"+
+	return fmt.Sprintf("  clock: %d open obligations of petitions, %d cases past 75 %% of their period, %d phases due within the hour, %d within the day\n"+
 		"  sweep, nothing due:                 %7.1f ms (%d phases)\n"+
 		"  sweep, the day's digest:            %7.1f ms (%d phase, %d messages)\n"+
-		"  sweep an hour on, its marks:        %7.1f ms (%d phases)",
-		open, past75, due, dbbench.MS(tIdle), idle, dbbench.MS(tDigest), digest, notesAfter-notesBefore, dbbench.MS(tHour), hour)
+		"  sweep an hour on, its marks:        %7.1f ms (%d phases)\n"+
+		"  sweep after a day down:             %7.1f ms (%d phases)",
+		open, past75, due, dueDay, dbbench.MS(tIdle), idle, dbbench.MS(tDigest), digest, notesAfter-notesBefore, dbbench.MS(tHour), hour, dbbench.MS(tDay), day)
 }
 
 var (
