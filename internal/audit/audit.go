@@ -80,17 +80,17 @@ func Append(ctx context.Context, tx *db.Tx, e Entry) error {
 	if e.Action == "" || e.Result == "" {
 		return fmt.Errorf("audit: action and result are required")
 	}
-	if _, err := tx.Exec(ctx, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1"); err != nil {
-		return fmt.Errorf("audit: lock head: %w", err)
-	}
 	r := Record{
 		At: e.At.UTC().Truncate(time.Microsecond), UserID: e.UserID, UserLogin: e.UserLogin, OrgID: e.OrgID,
 		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID,
 		BeforeDigest: Digest(e.Before), AfterDigest: Digest(e.After),
 		Result: e.Result, ClientAddr: e.ClientAddr, Detail: e.Detail,
 	}
-	if err := tx.QueryRow(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&r.Seq, &r.PrevHash); err != nil {
-		return fmt.Errorf("audit: read head: %w", err)
+	// The head is locked, moved and read in one statement: a round trip
+	// less for every audited write (the clock engine's sweeps audit each
+	// phase).
+	if err := tx.QueryRow(ctx, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").Scan(&r.Seq, &r.PrevHash); err != nil {
+		return fmt.Errorf("audit: lock head: %w", err)
 	}
 	r.Hash = r.computeHash()
 	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, user_id, user_login, org_id, action, object_type, object_id,

@@ -136,12 +136,21 @@ func retryAfter(attempts int) time.Duration {
 	return min(d, 30*time.Minute)
 }
 
+// maxBatch bounds the phases of one transaction whatever the caller asks.
+// Each phase runs in a savepoint, and PostgreSQL caches only 64
+// subtransactions per transaction: past that every visibility check looks
+// them up on disk, while each audited phase updates the audit head row,
+// whose versions pile up within the transaction. A day of marks caught up
+// in batches of 1,000 took 8 ms a phase; see docs/benchmarks.md.
+const maxBatch = 50
+
 // Sweep fires every obligation whose next time has come, at most batch per
 // transaction, until none is left. It returns how many phases ran. An
 // obligation that a handler schedules for now fires in this same sweep, in
 // a later transaction: long work is split that way into parts that each
 // hold the database briefly.
 func (e *Engine) Sweep(ctx context.Context, batch int) (int, error) {
+	batch = min(batch, maxBatch)
 	total := 0
 	for {
 		n, err := e.sweepOnce(ctx, batch)
