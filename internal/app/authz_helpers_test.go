@@ -230,6 +230,18 @@ func campaignRecheck(login, code, prefix string) func(e *apptest.Env) string {
 // petitionAt registers a petition case (信访事项) as xfj, the petition
 // bureau, over the API and, with routeTo, transfers it to the org with that
 // code; its id goes in the path.
+// petitionAcceptedAt is petitionAt for a case routed to routeTo and
+// accepted there by qingshan (青山镇), so that its notice of acceptance prints.
+func petitionAcceptedAt(routeTo, prefix, suffix string) func(e *apptest.Env) string {
+	return func(e *apptest.Env) string {
+		path := petitionAt(routeTo, "", "")(e)
+		if r := e.TokenClient("qingshan").SendJSON("POST", "/api/v1/petitions/"+path+"/transitions", `{"action":"accept","notice":"矩阵受理"}`); r.StatusCode != 200 {
+			e.T.Fatalf("matrix accept: %d %s", r.StatusCode, r.Body)
+		}
+		return prefix + path + suffix
+	}
+}
+
 func petitionAt(routeTo, prefix, suffix string) func(e *apptest.Env) string {
 	return func(e *apptest.Env) string {
 		c := e.TokenClient("xfj")

@@ -605,7 +605,7 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, a *auth.Actor, p *Petiti
 		step.opinionID = &opID
 		step.detail = DecisionZH[op.Decision] + "；" + req.served.String() + " 送达"
 		if op.Agreement != "" {
-			step.detail += "；附" + map[string]string{"mediation": "调解协议书", "settlement": "和解协议书"}[op.Agreement]
+			step.detail += "；附" + agreementZH[op.Agreement]
 		}
 		set = append(set, "served_day = ?", "round = ?")
 		args = append(args, req.served.String(), round)

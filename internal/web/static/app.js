@@ -55,3 +55,9 @@ document.addEventListener("submit", function (e) {
     if (e.key === "Escape") closeAll(null);
   });
 })();
+
+// A [data-print] button prints the page (the browser's own print works too).
+document.addEventListener("click", function (e) {
+  var b = e.target.closest ? e.target.closest("[data-print]") : null;
+  if (b) window.print();
+});
