@@ -40,7 +40,8 @@ func init() {
 		if err != nil {
 			return err
 		}
-		svc := &dispute.Service{DB: a.DB, Auth: a.Auth, Clock: a.Clock, Cipher: kr, Notifier: disputeNotifier{a.Notify}, Log: a.Log, PetitionOf: a.petitionOf}
+		svc := &dispute.Service{DB: a.DB, Auth: a.Auth, Clock: a.Clock, Cipher: kr, Notifier: disputeNotifier{a.Notify}, Log: a.Log, PetitionOf: a.petitionOf,
+			MayRegisterPetition: a.mayRegisterPetition}
 		disputeServices.Store(a, svc)
 		svc.RegisterClock(a.Engine)
 		dispute.Register(a.Web, svc)

@@ -32,7 +32,8 @@ func init() {
 			return err
 		}
 		svc := &petition.Service{DB: a.DB, Auth: a.Auth, Clock: a.Clock, Cipher: kr, Attachments: a.Attachments,
-			Notifier: petitionNotifier{a.Notify}, Log: a.Log, DisputesOf: a.disputesOf}
+			Notifier: petitionNotifier{a.Notify}, Log: a.Log, DisputesOf: a.disputesOf,
+			FromDispute: a.petitionFromDispute, PassDispute: a.passDispute}
 		if a.WorkCalendar != nil {
 			svc.Calendar = a.WorkCalendar
 		}

@@ -128,6 +128,9 @@ type Service struct {
 	// (nil when there is none or petitions are not wired): a dispute
 	// passed on to petitions (转信访) links to its case.
 	PetitionOf func(ctx context.Context, a *auth.Actor, number string) *CaseLink
+	// MayRegisterPetition reports whether a registers petition cases, so
+	// that a dispute to pass on offers registering its case (nil: never).
+	MayRegisterPetition func(ctx context.Context, a *auth.Actor) bool
 }
 
 // CaseLink is a record of another capability that the caller may open.

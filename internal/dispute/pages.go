@@ -368,6 +368,9 @@ type detailData struct {
 	MinDate   string
 	NowLocal  string
 	Revealed  *Party
+	// PetitionNew registers the petition case of the dispute passed on
+	// (the form pre-filled; the dispute is marked when it is saved).
+	PetitionNew string
 }
 
 func (h *handlers) detail(ctx context.Context, a *auth.Actor, id int64) (*detailData, error) {
@@ -378,6 +381,11 @@ func (h *handlers) detail(ctx context.Context, a *auth.Actor, id int64) (*detail
 	data := &detailData{D: d, Today: h.svc.today(), Methods: Methods, Outcomes: Outcomes, MinDate: h.svc.today().String(),
 		NowLocal: h.svc.Clock.Now().In(calendar.Location).Format("2006-01-02T15:04")}
 	data.Levels, _ = RiskLevels(ctx, h.svc.DB, false)
+	for _, act := range d.Allowed {
+		if act == ActToPetition && h.svc.MayRegisterPetition != nil && h.svc.MayRegisterPetition(ctx, a) {
+			data.PetitionNew = "/petitions/new?dispute=" + itoa(d.ID)
+		}
+	}
 	return data, nil
 }
 

@@ -90,6 +90,32 @@ func (s *Service) Detail(ctx context.Context, a *auth.Actor, id int64) (*Detail,
 	return out, nil
 }
 
+// ForPetition returns dispute id for registering the petition case it is
+// passed on to: the caller must be able to pass it on (to_petition from its
+// state, dispute.manage); the refusal is recorded like any other.
+func (s *Service) ForPetition(ctx context.Context, a *auth.Actor, id int64) (*Dispute, error) {
+	d, err := s.Get(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	t, err := Lookup(d.Status, ActToPetition)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, a, t.Perm, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// PassOnTo marks dispute id as passed on to the petition case numbered
+// number (to_petition, the number as transfer_ref), right after the case
+// was registered from it.
+func (s *Service) PassOnTo(ctx context.Context, a *auth.Actor, id int64, number string) error {
+	_, err := s.Transition(ctx, a, id, TransitionInput{Action: ActToPetition, Reason: "已登记为信访事项 " + number + "，转入信访程序办理", TransferRef: number})
+	return err
+}
+
 // PassedOn lists the disputes passed on to the petition case numbered
 // number (to_petition, transfer_ref) that a may see.
 func (s *Service) PassedOn(ctx context.Context, a *auth.Actor, number string) ([]*Dispute, error) {

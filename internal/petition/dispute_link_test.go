@@ -2,6 +2,7 @@ package petition_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -59,5 +60,28 @@ func TestDisputePassedOn(t *testing.T) {
 		must(t, strings.Contains(body, `id="petition-link" href="/petitions/`+itoa(c.ID)+`"`), "the dispute page does not link the case")
 		body = string(s.Get("/petitions/" + itoa(c.ID)).Body)
 		must(t, strings.Contains(body, `id="from-disputes"`) && strings.Contains(body, `href="/disputes/`+itoa(linked.ID)+`"`), "the case page does not link the dispute")
+
+		// Registering the case from the dispute: the form is pre-filled,
+		// and saving it marks the dispute passed on to the new case.
+		fresh := newDispute()
+		body = string(s.Get("/disputes/" + itoa(fresh)).Body)
+		must(t, strings.Contains(body, `id="register-petition" href="/petitions/new?dispute=`+itoa(fresh)+`"`), "the dispute page offers no registration")
+		r := s.Get("/petitions/new?dispute=" + itoa(fresh))
+		body = string(r.Body)
+		must(t, r.StatusCode == http.StatusOK && strings.Contains(body, `id="from-dispute"`) && strings.Contains(body, "劳务队拖欠务工人员工资") &&
+			strings.Contains(body, `name="from_dispute" value="`+itoa(fresh)+`"`), "the pre-filled form: %d", r.StatusCode)
+		r = s.PostForm("/petitions", url.Values{"channel": {"visit"}, "category": {"claim"}, "subject": {"labour"}, "place_org_id": {itoa(f.env.OrgID("SFQ-QS-01"))},
+			"request": {"劳务队拖欠务工人员工资"}, "facts": {"多次调解未果"}, "p0_name": {"张建国"}, "p0_phone": {phoneA}, "from_dispute": {itoa(fresh)}})
+		must(t, r.StatusCode == http.StatusSeeOther, "register from the dispute: %d %s", r.StatusCode, r.Body)
+		number := f.str("SELECT number FROM petitions ORDER BY id DESC LIMIT 1")
+		must(t, f.str("SELECT status FROM disputes WHERE id = ?", fresh) == "to_petition" && f.str("SELECT transfer_ref FROM disputes WHERE id = ?", fresh) == number,
+			"the dispute is not marked passed on to %s", number)
+
+		// A grid worker passes disputes on but registers no petition: no offer;
+		// a dispute already passed on cannot be registered again.
+		body = string(f.env.SignIn("wanggeyuan").Get("/disputes/" + itoa(newDispute())).Body)
+		must(t, !strings.Contains(body, `id="register-petition"`), "the grid worker is offered a registration")
+		r = s.Get("/petitions/new?dispute=" + itoa(fresh))
+		must(t, r.StatusCode == http.StatusUnprocessableEntity, "a dispute passed on twice: %d", r.StatusCode)
 	})
 }

@@ -220,6 +220,8 @@ type formData struct {
 	MaxReceived string
 	// Direct: the org registering what it received itself ("" at the bureau).
 	Direct string
+	// FromDispute: the dispute the case is registered from (转信访).
+	FromDispute *DisputeDraft
 }
 
 func (h *handlers) formData(ctx context.Context, r *http.Request, a *auth.Actor, in Input) *formData {
@@ -256,7 +258,33 @@ func (h *handlers) newPage(w http.ResponseWriter, r *http.Request, a *auth.Actor
 		return err
 	}
 	in := Input{Channel: ChannelVisit, Category: Claim}
-	return h.render(w, r, a, web.Translate(web.Lang(r), "pet.new_title"), "new.html", h.formData(ctx, r, a, in), nil)
+	from, err := h.fromDispute(ctx, a, r.URL.Query().Get("dispute"))
+	if err != nil {
+		return err
+	}
+	if from != nil {
+		in.Request, in.Place, in.Subject, in.HeadCount = from.Summary, from.Place, from.Subject, from.HeadCount
+		if from.PlaceOrgID != 0 {
+			in.PlaceOrgID = &from.PlaceOrgID
+		}
+		in.Comment = "由矛盾纠纷 " + from.Number + " 转入"
+	}
+	d := h.formData(ctx, r, a, in)
+	d.FromDispute = from
+	return h.render(w, r, a, web.Translate(web.Lang(r), "pet.new_title"), "new.html", d, nil)
+}
+
+// fromDispute reads the dispute a registration comes from (the query's or
+// the form's id; nil for none).
+func (h *handlers) fromDispute(ctx context.Context, a *auth.Actor, s string) (*DisputeDraft, error) {
+	if s = strings.TrimSpace(s); s == "" || h.svc.FromDispute == nil {
+		return nil, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return nil, apperr.NotFound("dispute")
+	}
+	return h.svc.FromDispute(ctx, a, id)
 }
 
 func isMultipart(r *http.Request) bool {
@@ -354,6 +382,10 @@ func (h *handlers) createForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 	}
 	in.AttachmentIDs = files
 	check := r.FormValue("check") != ""
+	from, derr := h.fromDispute(ctx, a, r.FormValue("from_dispute"))
+	if derr != nil {
+		return derr
+	}
 	var created *Petition
 	if err == nil && !check {
 		created, err = h.svc.Register(ctx, a, in)
@@ -363,7 +395,7 @@ func (h *handlers) createForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 			return err
 		}
 		d := h.formData(ctx, r, a, in)
-		d.FileIDs, d.Checked = files, check
+		d.FileIDs, d.Checked, d.FromDispute = files, check, from
 		if e, ok := apperr.As(err); ok {
 			d.FieldErr = e.Field
 		}
@@ -384,7 +416,17 @@ func (h *handlers) createForm(w http.ResponseWriter, r *http.Request, a *auth.Ac
 		}
 		return h.render(w, r, a, web.Translate(web.Lang(r), "pet.new_title"), "new.html", d, err)
 	}
-	h.srv.Flash(r, "pet.registered_flash")
+	flash := "pet.registered_flash"
+	if from != nil && h.svc.PassDispute != nil {
+		// A transaction of its own: the case stands whatever becomes of
+		// the dispute's mark, and the page says when it is missing.
+		flash = "pet.registered_from_dispute"
+		if err := h.svc.PassDispute(ctx, a, from.ID, created.Number); err != nil {
+			h.svc.log().Warn("petition: mark the dispute passed on", "dispute", from.ID, "err", err)
+			flash = "pet.registered_dispute_unmarked"
+		}
+	}
+	h.srv.Flash(r, flash)
 	web.Redirect(w, r, "/petitions/"+itoa(created.ID))
 	return nil
 }

@@ -191,7 +191,29 @@ type Service struct {
 	// DisputesOf lists the disputes passed on to the case numbered number
 	// (转信访) that a may open (nil: disputes are not wired).
 	DisputesOf func(ctx context.Context, a *auth.Actor, number string) []Link
+	// FromDispute pre-fills a registration from dispute id that a passes on
+	// to petitions (转信访), and PassDispute marks the dispute passed on to
+	// the case numbered number once it is registered (nil: not wired).
+	FromDispute func(ctx context.Context, a *auth.Actor, id int64) (*DisputeDraft, error)
+	PassDispute func(ctx context.Context, a *auth.Actor, id int64, number string) error
 }
+
+// DisputeDraft is what a dispute gives the registration of its petition
+// case: the matter, not the people (their data stays sealed in the dispute;
+// the registrar takes the petitioner's).
+type DisputeDraft struct {
+	ID         int64
+	Number     string
+	Summary    string
+	Place      string
+	PlaceOrgID int64
+	Subject    string
+	HeadCount  int
+}
+
+// MayRegister reports whether a registers petitions (at the bureau or at
+// their own org), without recording a refusal.
+func (s *Service) MayRegister(ctx context.Context, a *auth.Actor) bool { return s.mayRegister(ctx, a) }
 
 // Link is a record of another capability that the caller may open.
 type Link struct {
