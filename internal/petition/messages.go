@@ -61,7 +61,7 @@ var pageMessages = map[string][2]string{
 	"pet.from_dispute":                {"由矛盾纠纷转入", "Passed on from dispute"},
 	"pet.same_claim":                  {"同一事实和理由的诉求", "Same claim on the same facts"},
 	"pet.key_case":                    {"重点案件", "Key case"},
-	"pet.supervised_n":                {"已督办 %d 次", "Supervised %d times"},
+	"pet.supervised_n":                {"已督办 %d 次", "Supervision notices: %d"},
 	"pet.extended_n":                  {"已延期 %d 日", "Extended by %d days"},
 	"pet.days_left":                   {"剩 %d 天", "%d days left"},
 	"pet.due_today":                   {"今日到期", "Due today"},
