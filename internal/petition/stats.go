@@ -388,8 +388,9 @@ func (s *Service) sumTally(ctx context.Context, q string, args []any, rowOf map[
 
 // openCounts adds the cases with a duty to do now to the rows of the orgs
 // holding them: the reviewing org during a review, the handling org once
-// routed, the bureau before. It walks the partial index petitions_due
-// (the cases whose clock runs), never the cases themselves.
+// routed, the bureau before. It walks one of the partial indexes of the
+// cases whose clock runs (petitions_due, petitions_warn: they carry status
+// and both paths), never the cases themselves.
 func (s *Service) openCounts(ctx context.Context, rowOfPath map[string]int, rows []StatsRow) error {
 	now := s.Clock.Now()
 	bureauPath := ""
@@ -398,8 +399,7 @@ func (s *Service) openCounts(ctx context.Context, rowOfPath map[string]int, rows
 	}
 	open, err := s.DB.Query(ctx, `SELECT p.status, p.handling_path, p.review_path, count(*),
 		SUM(CASE WHEN p.due_at <= ? THEN 1 ELSE 0 END), SUM(CASE WHEN p.due_at > ? AND p.warn_at <= ? THEN 1 ELSE 0 END)
-		FROM petitions p WHERE p.period <> '' AND p.status IN ('`+strings.Join(openStates, "', '")+`')
-		GROUP BY p.status, p.handling_path, p.review_path`, now, now, now)
+		FROM petitions p WHERE p.period <> '' GROUP BY p.status, p.handling_path, p.review_path`, now, now, now)
 	if err != nil {
 		return err
 	}
@@ -409,6 +409,9 @@ func (s *Service) openCounts(ctx context.Context, rowOfPath map[string]int, rows
 		var c Counts
 		if err := open.Scan(&status, &hPath, &rPath, &c.Open, &c.OverdueNow, &c.DueSoon); err != nil {
 			return err
+		}
+		if !Open(status) {
+			continue
 		}
 		holder := hPath
 		switch {
@@ -432,22 +435,27 @@ func (s *Service) mix(ctx context.Context, st *Stats, from, to calendar.Date) er
 		if part.month {
 			table, col = "petition_tally_mix_month", "month"
 		}
-		rows, err := s.DB.Query(ctx, `SELECT category, channel, subject, SUM(registered) FROM `+table+` WHERE `+col+` >= ? AND `+col+` <= ?
-			GROUP BY category, channel, subject`, part.from, part.to)
+		rows, err := s.DB.Query(ctx, `SELECT kind, code, SUM(registered) FROM `+table+` WHERE `+col+` >= ? AND `+col+` <= ?
+			GROUP BY kind, code`, part.from, part.to)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var cat, ch, sub string
+			var kind, code string
 			var n int
-			if err := rows.Scan(&cat, &ch, &sub, &n); err != nil {
+			if err := rows.Scan(&kind, &code, &n); err != nil {
 				rows.Close()
 				return err
 			}
-			cats[cat] += n
-			chans[ch] += n
-			subs[sub] += n
-			st.Registered += n
+			switch kind {
+			case "category":
+				cats[code] += n
+				st.Registered += n
+			case "channel":
+				chans[code] += n
+			case "subject":
+				subs[code] += n
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

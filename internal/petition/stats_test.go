@@ -66,8 +66,8 @@ func tallyRows(t *testing.T, d *db.DB) []string {
 	for _, q := range []string{
 		"SELECT org_id || ' ' || day || ' ' || registered || ' ' || repeats || ' ' || accepted || ' ' || declined || ' ' || decided_on_time || ' ' || replied || ' ' || replied_on_time || ' ' || extended || ' ' || reviews || ' ' || rated || ' ' || satisfied FROM petition_tally WHERE registered <> 0 OR accepted <> 0 OR declined <> 0 OR replied <> 0 OR extended <> 0 OR reviews <> 0 OR rated <> 0 OR repeats <> 0 ORDER BY day, org_id",
 		"SELECT org_id || ' ' || month || ' ' || registered || ' ' || repeats || ' ' || accepted || ' ' || declined || ' ' || decided_on_time || ' ' || replied || ' ' || replied_on_time || ' ' || extended || ' ' || reviews || ' ' || rated || ' ' || satisfied FROM petition_tally_month WHERE registered <> 0 OR accepted <> 0 OR declined <> 0 OR replied <> 0 OR extended <> 0 OR reviews <> 0 OR rated <> 0 OR repeats <> 0 ORDER BY month, org_id",
-		"SELECT day || ' ' || category || ' ' || channel || ' ' || subject || ' ' || registered FROM petition_tally_mix WHERE registered <> 0 ORDER BY day, category, channel, subject",
-		"SELECT month || ' ' || category || ' ' || channel || ' ' || subject || ' ' || registered FROM petition_tally_mix_month WHERE registered <> 0 ORDER BY month, category, channel, subject",
+		"SELECT day || ' ' || kind || ' ' || code || ' ' || registered FROM petition_tally_mix WHERE registered <> 0 ORDER BY day, kind, code",
+		"SELECT month || ' ' || kind || ' ' || code || ' ' || registered FROM petition_tally_mix_month WHERE registered <> 0 ORDER BY month, kind, code",
 	} {
 		rows, err := d.Query(context.Background(), q)
 		if err != nil {
@@ -154,7 +154,7 @@ func TestStats(t *testing.T) {
 
 		f.setClock("2026-03-05 10:00")
 		f.mustStep("qingshan", dd, map[string]any{"action": "decline", "reason": "不属于信访事项", "notice": "不予受理"}) // on time
-		f.mustStep(f.login("SFQ-DC", "信访办主任"), c, map[string]any{"action": "accept"})                            // on time
+		f.mustStep(f.login("SFQ-DC", "信访办主任"), c, map[string]any{"action": "accept"})                          // on time
 		f.setClock("2026-03-10 10:00")
 		f.mustStep("xfj", a, map[string]any{"action": "request_review", "requested_on": "2026-03-10", "reason": "不服处理意见"})
 		f.setClock("2026-03-25 10:00")
@@ -260,7 +260,10 @@ func TestStats(t *testing.T) {
 		must(t, reflect.DeepEqual(rows[1], petition.StatsHeaders()), "header %v", rows[1])
 		last := rows[len(rows)-1]
 		must(t, last[0] == "合计" && last[1] == "8" && last[5] == "80" && last[7] == "75", "total row %v", last)
-		_, code = func() (any, int) { r := f.c("qingshan").Get("/api/v1/petitions/stats.xlsx?org_id=" + itoa(dc)); return nil, r.StatusCode }()
+		_, code = func() (any, int) {
+			r := f.c("qingshan").Get("/api/v1/petitions/stats.xlsx?org_id=" + itoa(dc))
+			return nil, r.StatusCode
+		}()
 		must(t, code == 404, "another township's workbook: %d", code)
 
 		// The page, for the bureau and a township.

@@ -69,14 +69,12 @@ func addTally(ctx context.Context, tx *db.Tx, orgID int64, day string, d delta) 
 // tallyRegistered counts a new case: in the district's mix of the day, and
 // for the org that received it itself (nil: the bureau routes it later).
 func tallyRegistered(ctx context.Context, tx *db.Tx, day, category, channel, subject string, direct *int64, repeat bool) error {
-	for _, t := range [][2]string{{"petition_tally_mix", day}, {"petition_tally_mix_month", day[:7]}} {
-		col := "day"
-		if t[0] == "petition_tally_mix_month" {
-			col = "month"
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO `+t[0]+` (`+col+`, category, channel, subject, registered) VALUES (?, ?, ?, ?, 1)
-			ON CONFLICT (`+col+`, category, channel, subject) DO UPDATE SET registered = `+t[0]+`.registered + 1`, t[1], category, channel, subject); err != nil {
-			return err
+	for _, t := range [][3]string{{"petition_tally_mix", "day", day}, {"petition_tally_mix_month", "month", day[:7]}} {
+		for _, kc := range [][2]string{{"category", category}, {"channel", channel}, {"subject", subject}} {
+			if _, err := tx.Exec(ctx, `INSERT INTO `+t[0]+` (`+t[1]+`, kind, code, registered) VALUES (?, ?, ?, 1)
+				ON CONFLICT (`+t[1]+`, kind, code) DO UPDATE SET registered = `+t[0]+`.registered + 1`, t[2], kc[0], kc[1]); err != nil {
+				return err
+			}
 		}
 	}
 	if direct == nil {

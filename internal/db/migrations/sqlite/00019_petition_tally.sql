@@ -47,24 +47,23 @@ CREATE TABLE petition_tally_month (
     PRIMARY KEY (month, org_id)
 ) WITHOUT ROWID;
 
--- The district's registrations by day (and month), category, channel and
--- subject: the breakdowns of the district's statistics.
+-- The district's registrations by day (and month) and by category, by
+-- channel and by subject (kind: category, channel, subject), for the
+-- breakdowns of the district's statistics.
 CREATE TABLE petition_tally_mix (
     day        TEXT NOT NULL,
-    category   TEXT NOT NULL,
-    channel    TEXT NOT NULL,
-    subject    TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    code       TEXT NOT NULL,
     registered INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (day, category, channel, subject)
+    PRIMARY KEY (day, kind, code)
 ) WITHOUT ROWID;
 
 CREATE TABLE petition_tally_mix_month (
     month      TEXT NOT NULL,
-    category   TEXT NOT NULL,
-    channel    TEXT NOT NULL,
-    subject    TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    code       TEXT NOT NULL,
     registered INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (month, category, channel, subject)
+    PRIMARY KEY (month, kind, code)
 ) WITHOUT ROWID;
 
 -- fill: the tally of the cases already registered, from the cases, their
@@ -99,10 +98,12 @@ SELECT org_id, day, SUM(registered), SUM(repeats), SUM(accepted), SUM(declined),
 INSERT INTO petition_tally_month (org_id, month, registered, repeats, accepted, declined, decided_on_time, replied, replied_on_time, extended, reviews, rated, satisfied)
 SELECT org_id, substr(day, 1, 7), SUM(registered), SUM(repeats), SUM(accepted), SUM(declined), SUM(decided_on_time), SUM(replied), SUM(replied_on_time),
     SUM(extended), SUM(reviews), SUM(rated), SUM(satisfied) FROM petition_tally GROUP BY org_id, substr(day, 1, 7);
-INSERT INTO petition_tally_mix (day, category, channel, subject, registered)
-SELECT registered_day, category, channel, subject, count(*) FROM petitions GROUP BY registered_day, category, channel, subject;
-INSERT INTO petition_tally_mix_month (month, category, channel, subject, registered)
-SELECT substr(day, 1, 7), category, channel, subject, SUM(registered) FROM petition_tally_mix GROUP BY substr(day, 1, 7), category, channel, subject;
+INSERT INTO petition_tally_mix (day, kind, code, registered)
+SELECT registered_day, 'category', category, count(*) FROM petitions GROUP BY registered_day, category
+UNION ALL SELECT registered_day, 'channel', channel, count(*) FROM petitions GROUP BY registered_day, channel
+UNION ALL SELECT registered_day, 'subject', subject, count(*) FROM petitions GROUP BY registered_day, subject;
+INSERT INTO petition_tally_mix_month (month, kind, code, registered)
+SELECT substr(day, 1, 7), kind, code, SUM(registered) FROM petition_tally_mix GROUP BY substr(day, 1, 7), kind, code;
 -- fill end
 
 -- +goose Down
