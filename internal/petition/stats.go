@@ -300,15 +300,21 @@ func (s *Service) Stats(ctx context.Context, a *auth.Actor, f StatsFilter) (*Sta
 		if part.month {
 			table, col, month = "petition_tally_month", "t.month", "t.month"
 		}
-		// The district's needs no join: every org is below it.
-		q := `SELECT t.org_id, ` + month + `, ` + sums + ` FROM ` + table + ` t WHERE ` + col + ` >= ? AND ` + col + ` <= ?`
+		// The district's needs no join: every org is below it. The rows
+		// and the trend are summed apart, so that the database, not the
+		// driver, adds up the org-months.
+		from, where := ` FROM `+table+` t`, ` WHERE `+col+` >= ? AND `+col+` <= ?`
 		args := []any{part.from, part.to}
 		if o.ParentID != nil {
 			cond, cargs := org.SubtreeSQL("o.path", o.Path)
-			q = `SELECT t.org_id, ` + month + `, ` + sums + ` FROM ` + table + ` t JOIN orgs o ON o.id = t.org_id WHERE ` + cond + ` AND ` + col + ` >= ? AND ` + col + ` <= ?`
-			args = append(cargs, args...)
+			from += ` JOIN orgs o ON o.id = t.org_id`
+			where += ` AND ` + cond
+			args = append(args, cargs...)
 		}
-		if err := s.sumTally(ctx, q+" GROUP BY t.org_id, "+month, args, rowOf, rows, st.Months, monthOf); err != nil {
+		if err := s.sumTally(ctx, `SELECT t.org_id, `+sums+from+where+` GROUP BY t.org_id`, args, rowOf, rows); err != nil {
+			return nil, err
+		}
+		if err := s.sumMonths(ctx, `SELECT `+month+`, SUM(t.registered), SUM(t.replied), SUM(t.replied_on_time)`+from+where+` GROUP BY `+month, args, st.Months, monthOf); err != nil {
 			return nil, err
 		}
 	}
@@ -321,14 +327,15 @@ func (s *Service) Stats(ctx context.Context, a *auth.Actor, f StatsFilter) (*Sta
 	}
 	st.Total.rates()
 	// The org's own row only when it has figures of its own; children that
-	// are territories always, others (departments) when they have any.
+	// are townships, streets or zones always, others (departments, villages,
+	// which seldom handle a case) when they have any.
 	// Children with most open first (then most overdue, most received);
 	// the org's own cases last.
 	for i, r := range rows {
 		empty := r.Counts == (Counts{})
 		switch {
 		case i == 0 && empty:
-		case i > 0 && empty && !org.Territorial(r.Kind) && r.Kind != org.Village && r.Kind != org.Community:
+		case i > 0 && empty && !org.Territorial(r.Kind):
 		default:
 			st.Rows = append(st.Rows, r)
 		}
@@ -354,8 +361,8 @@ func (s *Service) Stats(ctx context.Context, a *auth.Actor, f StatsFilter) (*Sta
 	return st, nil
 }
 
-// sumTally adds a tally query's rows (org, month, tallyCols…) to the rows and the trend.
-func (s *Service) sumTally(ctx context.Context, q string, args []any, rowOf map[int64]int, rows []StatsRow, months []MonthFigures, monthOf map[string]int) error {
+// sumTally adds a tally query's rows (org, tallyCols…) to the rows.
+func (s *Service) sumTally(ctx context.Context, q string, args []any, rowOf map[int64]int, rows []StatsRow) error {
 	tally, err := s.DB.Query(ctx, q, args...)
 	if err != nil {
 		return err
@@ -363,24 +370,38 @@ func (s *Service) sumTally(ctx context.Context, q string, args []any, rowOf map[
 	defer tally.Close()
 	for tally.Next() {
 		var id int64
-		var month string
 		var d delta
-		dest := []any{&id, &month}
+		dest := []any{&id}
 		for i := range d {
 			dest = append(dest, &d[i])
 		}
 		if err := tally.Scan(dest...); err != nil {
 			return err
 		}
-		i, ok := rowOf[id]
-		if !ok {
-			continue
+		if i, ok := rowOf[id]; ok {
+			rows[i].addTally(d)
 		}
-		rows[i].addTally(d)
+	}
+	return tally.Err()
+}
+
+// sumMonths adds a tally query's rows (month, registered, replied, on time) to the trend.
+func (s *Service) sumMonths(ctx context.Context, q string, args []any, months []MonthFigures, monthOf map[string]int) error {
+	tally, err := s.DB.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer tally.Close()
+	for tally.Next() {
+		var month string
+		var reg, replied, onTime int
+		if err := tally.Scan(&month, &reg, &replied, &onTime); err != nil {
+			return err
+		}
 		if m, ok := monthOf[month]; ok {
-			months[m].Registered += d[tRegistered]
-			months[m].Replied += d[tReplied]
-			months[m].RepliedOnTime += d[tRepliedOnTime]
+			months[m].Registered += reg
+			months[m].Replied += replied
+			months[m].RepliedOnTime += onTime
 		}
 	}
 	return tally.Err()

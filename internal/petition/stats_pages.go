@@ -62,11 +62,13 @@ func chartOf(months []MonthFigures) trendChart {
 		c.Bars = append(c.Bars, trendBar{Month: m.Month, Registered: m.Registered, OnTime: m.RepliedOnTime,
 			X1: f1(float64(i)*slot + slot*0.14), X2: f1(float64(i)*slot + slot*0.5), W: f1(slot * 0.36),
 			Y1: f1(100 - h1), H1: f1(h1), Y2: f1(100 - h2), H2: f1(h2)})
+		// Month numbers; January is its year when the period spans years
+		// (as short as "10月", so that labels never run into each other).
 		label := ""
 		if i%step == 0 {
 			label = strings.TrimLeft(m.Month[5:], "0") + "月"
-			if i == 0 || m.Month[5:] == "01" {
-				label = m.Month[:4] + "." + m.Month[5:]
+			if m.Month[5:] == "01" && months[0].Month[:4] != months[n-1].Month[:4] {
+				label = m.Month[:4]
 			}
 		}
 		c.Labels = append(c.Labels, label)
