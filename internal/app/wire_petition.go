@@ -68,6 +68,16 @@ func init() {
 		Operation{Method: "GET", Path: "/api/v1/petitions/export.xlsx", Tag: "petitions",
 			Summary:      "The ledger as an Excel workbook in the columns offices use (编号 · 来源 · 登记时间 · 信访人 · 身份证号 · 联系电话 · 内容 · 地点 · 责任单位 · 包案领导 · 办理情况 · 是否办结/终结, then 信访类别 · 问题类别 · 人数 · 当前期限), newest first, streamed, at most 200,000 rows; the list's filters apply; names, ID numbers and phones masked as on screen, an accusation's content not written; audited (petition.export)",
 			ResponseType: petition.XLSXType, Query: list},
+		Operation{Method: "GET", Path: "/api/v1/petitions/stats", Tag: "petitions",
+			Summary: "Statistics (信访事项统计) of an org subtree (the handling orgs; default: the caller's widest scope where they may view petitions; 404 outside it) and period: " +
+				"one row per child org (and the org's own), and the total: received (registered with the org or routed to it in the period, still its), repeats, accepted, declined, " +
+				"decided within 15 days (decide_on_time_rate, 按期受理率), answers served (replied) and within the limit incl. an extension (reply_on_time_rate, 按期办结率), extended, " +
+				"rated, satisfied or basically (satisfaction_rate 满意率, rating_rate 参评率), reviews asked for; open, overdue and due soon now; the months' trend; for the district " +
+				"the cases registered by category, channel and subject (top 10). Counts only: nothing names a petitioner, an accused or what a case is about. From a tally kept with each step",
+			Response: petition.Stats{}, Query: []Param{{"org_id", "integer", "default: the caller's scope"}, {"from", "string", "YYYY-MM-DD, default 1 January"}, {"to", "string", "YYYY-MM-DD, default today"}}},
+		Operation{Method: "GET", Path: "/api/v1/petitions/stats.xlsx", Tag: "petitions",
+			Summary:      "The statistics table as an Excel workbook (信访事项统计): a row per child org, then 合计; the same query and scope as GET /api/v1/petitions/stats",
+			ResponseType: petition.XLSXType, Query: []Param{{"org_id", "integer", "default: the caller's scope"}, {"from", "string", "YYYY-MM-DD, default 1 January"}, {"to", "string", "YYYY-MM-DD, default today"}}},
 		Operation{Method: "GET", Path: "/api/v1/petitions/{id}", Tag: "petitions",
 			Summary:  "A case with its legal clock (period, last day, days left, overdue), window (objection or review request period), timeline, written answers and the actions the caller may take now (allowed_actions); 404 outside the caller's reach, to the accused org's members and the accused, and to whoever stepped aside",
 			Response: petition.Detail{}},

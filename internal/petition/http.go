@@ -1,6 +1,7 @@
 package petition
 
 import (
+	"bytes"
 	"net/http"
 	"strconv"
 	"time"
@@ -22,6 +23,8 @@ func Register(srv *web.Server, svc *Service) {
 	srv.API("POST", "/api/v1/petitions", h.apiCreate)
 	srv.API("GET", "/api/v1/petitions", h.apiList)
 	srv.API("GET", "/api/v1/petitions/export.xlsx", h.apiExport)
+	srv.API("GET", "/api/v1/petitions/stats", h.apiStats)
+	srv.API("GET", "/api/v1/petitions/stats.xlsx", h.apiStatsXLSX)
 	srv.API("GET", "/api/v1/petitions/{id}", h.apiGet)
 	srv.API("POST", "/api/v1/petitions/{id}/transitions", h.apiTransition)
 	srv.API("GET", "/api/v1/petitions/{id}/personal", h.apiPersonal)
@@ -82,6 +85,38 @@ func (h *handlers) apiExport(w http.ResponseWriter, r *http.Request, a *auth.Act
 	w.Header().Set("Cache-Control", "no-store")
 	if _, err := h.svc.Export(r.Context(), a, f, w); err != nil {
 		h.svc.log().Error("petition export", "err", err)
+	}
+	return nil
+}
+
+func (h *handlers) apiStats(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
+	f, err := ParseStatsFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	st, err := h.svc.Stats(r.Context(), a, f)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, st)
+	return nil
+}
+
+func (h *handlers) apiStatsXLSX(w http.ResponseWriter, r *http.Request, a *auth.Actor) error {
+	f, err := ParseStatsFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	// Built whole before a byte is sent, so that a refusal is a proper error.
+	var buf bytes.Buffer
+	if err := h.svc.ExportStats(r.Context(), a, f, &buf); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", XLSXType)
+	w.Header().Set("Content-Disposition", attachment.ContentDisposition("attachment", statsName(h.svc.Clock.Now())))
+	w.Header().Set("Cache-Control", "no-store")
+	if _, err := buf.WriteTo(w); err != nil {
+		h.svc.log().Error("petition stats workbook", "err", err)
 	}
 	return nil
 }

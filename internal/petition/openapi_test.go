@@ -13,7 +13,7 @@ func TestOpenAPI(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t))
 	doc := f.env.OpenAPI(t)
 	n := doc.CheckRoutes(t, "/api/v1/petitions")
-	must(t, n == 10, "%d petition routes", n)
+	must(t, n == 12, "%d petition routes", n)
 	c := f.register("xfj", f.claim(nil))
 	id := itoa(c.ID)
 	body, _ := json.Marshal(f.claim(nil))
@@ -27,6 +27,9 @@ func TestOpenAPI(t *testing.T) {
 		f.c("qingshan").Call("POST", "/api/v1/petitions/"+id+"/transitions", `{"action":"reply"}`),
 		f.c("qingshan").Call("POST", "/api/v1/petitions/"+id+"/transitions", `{"action":"accept"}`),
 		f.c("xfj").Call("GET", "/api/v1/petitions/subjects"),
+		f.c("xfj").Call("GET", "/api/v1/petitions/stats"),
+		f.c("qingshan").Call("GET", "/api/v1/petitions/stats?org_id="+itoa(f.env.OrgID("SFQ-DC"))),
+		f.c("xfj").Call("GET", "/api/v1/petitions/stats?from=x"),
 		f.c("xfj").Call("GET", "/api/v1/petitions/settings"),
 		f.c("admin").Call("PUT", "/api/v1/petitions/settings", `{"area_code":"990101"}`),
 		f.c("yjj").Call("GET", "/api/v1/petitions/"+id),

@@ -29,6 +29,8 @@ func registerPages(srv *web.Server, svc *Service) {
 	web.AddMessages(pageMessages)
 	srv.Page("GET", "/petitions", h.ledgerPage)
 	srv.Page("GET", "/petitions/new", h.newPage)
+	srv.Page("GET", "/petitions/stats", h.statsPage)
+	web.AddMessages(statsMessages)
 	srv.Page("POST", "/petitions", h.createForm)
 	srv.Page("GET", "/petitions/{id}", h.detailPage)
 	srv.Page("POST", "/petitions/{id}/transitions", h.transitionForm)

@@ -330,6 +330,9 @@ func (s *Service) Rate(ctx context.Context, code, phone, rating string) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return apperr.Field(apperr.ECONFLICT, "rating", "已经评价过 / the case is already rated")
 		}
+		if err := tallyRated(ctx, tx, p, rating, now); err != nil {
+			return err
+		}
 		act := portalActor(ctx)
 		if _, err := insertStep(ctx, tx, act, now, stepRow{petitionID: p.ID, action: EventRate, from: p.Status, to: p.Status, detail: "信访人评价：" + name}); err != nil {
 			return err

@@ -380,6 +380,13 @@ func (s *Service) write(ctx context.Context, tx *db.Tx, a *auth.Actor, p *plan) 
 	if err != nil {
 		return 0, err
 	}
+	var direct *int64
+	if p.direct != nil {
+		direct = &p.direct.ID
+	}
+	if err := tallyRegistered(ctx, tx, calendar.DateOf(p.now).String(), in.Category, in.Channel, in.Subject, direct, in.RepeatOf != nil); err != nil {
+		return 0, err
+	}
 	for i, pi := range in.Petitioners {
 		var name, idn, phone, addr string
 		if name, err = s.seal(pi.Name, CtxName); err != nil {

@@ -675,6 +675,9 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, a *auth.Actor, p *Petiti
 	default:
 		return fmt.Errorf("petition: action %s has no effect defined", t.Action)
 	}
+	if err := tallyStep(ctx, tx, p, t, req, now); err != nil {
+		return err
+	}
 	args = append(args, p.ID)
 	if _, err := tx.Exec(ctx, "UPDATE petitions SET "+strings.Join(set, ", ")+" WHERE id = ?", args...); err != nil {
 		return err
