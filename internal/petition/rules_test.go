@@ -2,6 +2,7 @@ package petition_test
 
 import (
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -303,4 +304,33 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestOverruleReturnsToObjector: the bureau finds an objection unfounded
+// (异议不成立): the case goes back to the org that objected, routed as
+// before, with a fresh 15 days to accept, and that org can accept it.
+func TestOverruleReturnsToObjector(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		c := f.register("xfj", f.claim(nil))
+		f.mustStep("xfj", c.ID, map[string]any{"action": "assign", "org_id": f.env.OrgID("SFQ-QS")})
+		f.setClock("2026-11-30 10:00")
+		r := f.step("qingshan", c.ID, map[string]any{"action": "object", "reason": "不属本镇职责"})
+		must(t, r.StatusCode == http.StatusOK, "object: %d %s", r.StatusCode, r.Body)
+		f.setClock("2026-12-01 10:00")
+		back := f.mustStep("xfj", c.ID, map[string]any{"action": "overrule", "reason": "用工单位在青山镇辖区，属本镇职责"})
+		must(t, back.Status == petition.Routed && back.HandlingName == "青山镇" && back.RouteKind == "assign" &&
+			back.Clock.Period == petition.PeriodAccept && back.Clock.LastDay == "2026-12-16", "overruled: %s %q %q %+v", back.Status, back.HandlingName, back.RouteKind, back.Clock)
+		last := back.Steps[len(back.Steps)-1]
+		must(t, last.Action == "overrule" && strings.Contains(last.Detail, "青山镇"), "the step: %+v", last)
+		acc := f.mustStep("qingshan", c.ID, map[string]any{"action": "accept", "notice": "已受理"})
+		must(t, acc.Status == petition.Accepted, "the township accepts: %s", acc.Status)
+		// The statistics count the case once, for the township, as the migration's fill would.
+		kept := tallyRows(t, d)
+		fillTally(t, d)
+		must(t, reflect.DeepEqual(kept, tallyRows(t, d)), "the tally kept after an overrule differs from the fill")
+		st, code := f.stats("xfj", "?from=2026-11-01&to=2026-12-31")
+		must(t, st != nil, "stats: %d", code)
+		must(t, rowOf(st, f.env.OrgID("SFQ-QS")).Accepted == 1, "the township's acceptance is not counted")
+	})
 }

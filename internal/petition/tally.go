@@ -126,7 +126,7 @@ func tallyStep(ctx context.Context, tx *db.Tx, p *Petition, t *Transition, req r
 		switch t.Action {
 		case ActObject:
 			to = nil
-		case ActTransfer, ActAssign, ActToDiscipline:
+		case ActTransfer, ActAssign, ActToDiscipline, ActOverrule:
 			to = &req.target.ID
 		}
 		if to == nil {

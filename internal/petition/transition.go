@@ -231,6 +231,30 @@ func (s *Service) allowedFor(v *viewer, p *Petition) []string {
 	return out
 }
 
+// objector is the org whose objection sent case id back to the bureau
+// (the latest objection step's org), and how the case had reached it (the
+// latest routing's kind; "" for a case the org registered itself).
+func (s *Service) objector(ctx context.Context, id int64) (*org.Org, string, error) {
+	var orgID sql.NullInt64
+	err := s.DB.QueryRow(ctx, "SELECT org_id FROM petition_steps WHERE petition_id = ? AND action = ? ORDER BY id DESC LIMIT 1", id, ActObject).Scan(&orgID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, "", err
+	}
+	if !orgID.Valid {
+		return nil, "", apperr.Field(apperr.ERULE, "action", "没有提出异议的单位可退回 / no org objected to return the case to")
+	}
+	o, err := org.ByID(ctx, s.DB, orgID.Int64)
+	if err != nil {
+		return nil, "", err
+	}
+	var action string
+	err = s.DB.QueryRow(ctx, "SELECT action FROM petition_steps WHERE petition_id = ? AND action IN (?, ?) ORDER BY id DESC LIMIT 1", id, ActTransfer, ActAssign).Scan(&action)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, "", err
+	}
+	return o, map[string]string{ActTransfer: "transfer", ActAssign: "assign"}[action], nil
+}
+
 // ruleCheck applies the rules beyond the table that depend on time and on who acts.
 func (s *Service) ruleCheck(v *viewer, p *Petition, t *Transition, now time.Time) error {
 	today := calendar.DateOf(now)
@@ -266,6 +290,7 @@ type request struct {
 	requestedOn calendar.Date
 	review      *org.Org
 	userName    string
+	routeKind   string // overrule: how the case had reached the org that objected
 }
 
 // Transition takes one step of the lifecycle table on case id. A step the
@@ -346,6 +371,11 @@ func (s *Service) checkNeeds(ctx context.Context, p *Petition, t *Transition, in
 		return req, err
 	}
 	switch t.Action {
+	case ActOverrule:
+		// The objection was unfounded: the case goes back to the org that objected.
+		if req.target, req.routeKind, err = s.objector(ctx, p.ID); err != nil {
+			return req, err
+		}
 	case ActTransfer, ActAssign, ActToDiscipline:
 		if in.OrgID == nil && t.Action == ActToDiscipline {
 			st, err := LoadSettings(ctx, s.DB)
@@ -526,19 +556,17 @@ func (s *Service) apply(ctx context.Context, tx *db.Tx, a *auth.Actor, p *Petiti
 		notes = append(notes, Note{OrgIDs: []int64{req.target.ID}, Link: link, DedupeKey: fmt.Sprintf("petition/routed/%d/%d", p.ID, now.UnixMicro()),
 			Title: fmt.Sprintf("信访局%s信访事项 %s，请于 %d 日内书面告知是否受理", ActionZH[t.Action], p.Number, AcceptDays), Body: CategoryZH[p.Category] + " · " + p.SubjectName})
 	case ActOverrule:
-		set = append(set, "routed_at = ?")
-		args = append(args, now)
-		step.detail = "异议不成立，退回 " + p.HandlingName + " 办理"
+		set = append(set, "handling_org_id = ?", "handling_path = ?", "route_kind = ?", "routed_at = ?", "handler_user_id = NULL")
+		args = append(args, req.target.ID, req.target.Path, req.routeKind, now)
+		step.detail = "异议不成立，退回 " + req.target.Name + " 办理"
 		if err := s.arm(ctx, tx, now, p, PeriodAccept, now, periodEnd(now, AcceptDays)); err != nil {
 			return err
 		}
 		if err := s.closeWindow(ctx, tx, now, p); err != nil {
 			return err
 		}
-		if p.HandlingOrgID != nil {
-			notes = append(notes, Note{OrgIDs: []int64{*p.HandlingOrgID}, Link: link, DedupeKey: fmt.Sprintf("petition/overrule/%d/%d", p.ID, now.UnixMicro()),
-				Title: fmt.Sprintf("信访事项 %s 异议不成立，请于 %d 日内书面告知是否受理", p.Number, AcceptDays), Body: in.Reason})
-		}
+		notes = append(notes, Note{OrgIDs: []int64{req.target.ID}, Link: link, DedupeKey: fmt.Sprintf("petition/overrule/%d/%d", p.ID, now.UnixMicro()),
+			Title: fmt.Sprintf("信访事项 %s 异议不成立，请于 %d 日内书面告知是否受理", p.Number, AcceptDays), Body: in.Reason})
 	case ActObject:
 		// Back at the bureau, which routes it again within 15 days; the org no longer holds it.
 		set = append(set, "handling_org_id = NULL", "handling_path = ''", "route_kind = ''", "handler_user_id = NULL")
