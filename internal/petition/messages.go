@@ -53,6 +53,8 @@ var pageMessages = map[string][2]string{
 	"pet.source_ref":                  {"原编号", "Its number"},
 	"pet.repeat_of":                   {"重复信访", "Repeat of"},
 	"pet.print":                       {"打印", "Print"},
+	"pet.home_title":                  {"信访事项", "Petition cases"},
+	"pet.home_open_ledger":            {"打开台账", "Open the ledger"},
 	"pet.from_dispute_note":           {"由矛盾纠纷 %s 转入：事项按纠纷预填，信访人信息请当面核实填写；登记后该纠纷标记为已转信访。", "From dispute %s: the matter is pre-filled; take the petitioner's details in person. The dispute is marked passed on when the case is saved."},
 	"pet.registered_from_dispute":     {"信访事项已登记，矛盾纠纷已标记为已转信访", "The case is registered and the dispute marked passed on"},
 	"pet.registered_dispute_unmarked": {"信访事项已登记，但矛盾纠纷未能标记为已转信访，请在纠纷页面操作", "The case is registered, but the dispute could not be marked: do it on the dispute's page"},

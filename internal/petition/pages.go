@@ -36,6 +36,7 @@ func registerPages(srv *web.Server, svc *Service) {
 	srv.Page("POST", "/petitions/{id}/transitions", h.transitionForm)
 	srv.Page("POST", "/petitions/{id}/reveal", h.revealForm)
 	srv.Page("GET", "/petitions/{id}/print/{doc}", h.printPage)
+	srv.AddHomeSection(h.homeSection)
 	srv.Stylesheet("/static/petition.css", assets, "static/petition.css") // the CSP allows only same-origin styles
 	srv.AddMenu(web.MenuItem{Href: "/petitions", Label: "nav.petitions", Group: web.MenuStability, Weight: 5, Show: func(a *auth.Actor) bool { return a.CanAnywhere(auth.PetitionView) }})
 }
