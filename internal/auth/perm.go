@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -236,6 +237,22 @@ func (a *Actor) Scopes(action Action) []string {
 		}
 	}
 	return top
+}
+
+// WidestGrant is the grant allowing action with the widest scope (the
+// shortest path), leaving out the roles in except; nil when there is none.
+// Statistics default to it.
+func (a *Actor) WidestGrant(action Action, except ...string) *Grant {
+	var best *Grant
+	for i, g := range a.Grants {
+		if !RoleAllows(g.Role, action) || g.ScopePath == "" || slices.Contains(except, g.Role) {
+			continue
+		}
+		if best == nil || len(g.ScopePath) < len(best.ScopePath) {
+			best = &a.Grants[i]
+		}
+	}
+	return best
 }
 
 // HasRole reports whether the actor holds role in any scope.

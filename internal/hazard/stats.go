@@ -100,13 +100,7 @@ func (s *Service) statsOrg(ctx context.Context, a *auth.Actor, orgID int64) (*or
 			}
 			return root, nil
 		}
-		var best *auth.Grant
-		for i, g := range a.Grants {
-			if auth.RoleAllows(g.Role, auth.HazardView) && g.ScopePath != "" && g.Role != auth.RoleEnterprise &&
-				(best == nil || len(g.ScopePath) < len(best.ScopePath)) {
-				best = &a.Grants[i]
-			}
-		}
+		best := a.WidestGrant(auth.HazardView, auth.RoleEnterprise)
 		if best == nil {
 			return nil, s.Auth.Refuse(ctx, a, auth.HazardView, "hazard", apperr.NotFound("hazard statistics"))
 		}
@@ -120,38 +114,6 @@ func (s *Service) statsOrg(ctx context.Context, a *auth.Actor, orgID int64) (*or
 		return nil, err
 	}
 	return o, nil
-}
-
-// tallyPart is a range of the daily or the monthly tally.
-type tallyPart struct {
-	month    bool
-	from, to string
-}
-
-// tallyParts splits [from, to] into whole months (monthly tally) and the
-// days before the first and after the last of them (daily tally).
-func tallyParts(from, to calendar.Date) []tallyPart {
-	first := calendar.Date{Year: from.Year, Month: from.Month, Day: 1}
-	if from.Day != 1 {
-		first = first.AddDays(32)
-		first.Day = 1
-	}
-	end := calendar.Date{Year: to.Year, Month: to.Month, Day: 1} // the month after the last whole one
-	if next := to.AddDays(1); next.Day == 1 {
-		end = next
-	}
-	if !first.Before(end) {
-		return []tallyPart{{from: from.String(), to: to.String()}}
-	}
-	var parts []tallyPart
-	if from.Before(first) {
-		parts = append(parts, tallyPart{from: from.String(), to: first.AddDays(-1).String()})
-	}
-	parts = append(parts, tallyPart{month: true, from: first.String()[:7], to: end.AddDays(-1).String()[:7]})
-	if !end.After(to) {
-		parts = append(parts, tallyPart{from: end.String(), to: to.String()})
-	}
-	return parts
 }
 
 // sumTally adds a tally query's rows to the stats rows.
@@ -226,14 +188,14 @@ func (s *Service) Stats(ctx context.Context, a *auth.Actor, f StatsFilter) (*Sta
 	}
 	// The period's counts: whole months from the monthly tally, the ragged
 	// ends by day; the district's needs no join (every org is below it).
-	for _, part := range tallyParts(from, to) {
+	for _, part := range calendar.MonthSpans(from, to) {
 		table, col := "hazard_tally", "day"
-		if part.month {
+		if part.Month {
 			table, col = "hazard_tally_month", "month"
 		}
 		tq := `SELECT t.org_id, SUM(t.found), SUM(t.found_closed), SUM(t.closed), SUM(t.closed_on_time) FROM ` + table + ` t
 			WHERE t.` + col + ` >= ? AND t.` + col + ` <= ? GROUP BY t.org_id`
-		targs := []any{part.from, part.to}
+		targs := []any{part.From, part.To}
 		if o.ParentID != nil {
 			cond, args := org.SubtreeSQL("o.path", o.Path)
 			tq = `SELECT t.org_id, SUM(t.found), SUM(t.found_closed), SUM(t.closed), SUM(t.closed_on_time)

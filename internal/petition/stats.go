@@ -169,12 +169,7 @@ func (s *Service) statsOrg(ctx context.Context, a *auth.Actor, orgID int64) (*or
 			}
 			return root, nil
 		}
-		var best *auth.Grant
-		for i, g := range a.Grants {
-			if auth.RoleAllows(g.Role, auth.PetitionView) && g.ScopePath != "" && (best == nil || len(g.ScopePath) < len(best.ScopePath)) {
-				best = &a.Grants[i]
-			}
-		}
+		best := a.WidestGrant(auth.PetitionView)
 		if best == nil {
 			return nil, s.Auth.Refuse(ctx, a, auth.PetitionView, "petition", apperr.NotFound("petition statistics"))
 		}
@@ -211,38 +206,6 @@ func (s *Service) statsPeriod(f StatsFilter) (from, to calendar.Date, err error)
 		return from, to, apperr.Field(apperr.EINVALID, "from", "统计期间不能超过 20 年 / the period is at most 20 years")
 	}
 	return from, to, nil
-}
-
-// tallyPart is a range of the daily or the monthly tally.
-type tallyPart struct {
-	month    bool
-	from, to string
-}
-
-// tallyParts splits [from, to] into whole months (monthly tally) and the
-// days before the first and after the last of them (daily tally).
-func tallyParts(from, to calendar.Date) []tallyPart {
-	first := calendar.Date{Year: from.Year, Month: from.Month, Day: 1}
-	if from.Day != 1 {
-		first = first.AddDays(32)
-		first.Day = 1
-	}
-	end := calendar.Date{Year: to.Year, Month: to.Month, Day: 1} // the month after the last whole one
-	if next := to.AddDays(1); next.Day == 1 {
-		end = next
-	}
-	if !first.Before(end) {
-		return []tallyPart{{from: from.String(), to: to.String()}}
-	}
-	var parts []tallyPart
-	if from.Before(first) {
-		parts = append(parts, tallyPart{from: from.String(), to: first.AddDays(-1).String()})
-	}
-	parts = append(parts, tallyPart{month: true, from: first.String()[:7], to: end.AddDays(-1).String()[:7]})
-	if !end.After(to) {
-		parts = append(parts, tallyPart{from: end.String(), to: to.String()})
-	}
-	return parts
 }
 
 // Stats computes the figures. The period's counts sum petition_tally (a
@@ -295,16 +258,16 @@ func (s *Service) Stats(ctx context.Context, a *auth.Actor, f StatsFilter) (*Sta
 		st.Months = append(st.Months, MonthFigures{Month: m.String()[:7]})
 	}
 	sums := "SUM(t." + strings.Join(tallyCols, "), SUM(t.") + ")"
-	for _, part := range tallyParts(from, to) {
+	for _, part := range calendar.MonthSpans(from, to) {
 		table, col, month := "petition_tally", "t.day", "substr(t.day, 1, 7)"
-		if part.month {
+		if part.Month {
 			table, col, month = "petition_tally_month", "t.month", "t.month"
 		}
 		// The district's needs no join: every org is below it. The rows
 		// and the trend are summed apart, so that the database, not the
 		// driver, adds up the org-months.
 		from, where := ` FROM `+table+` t`, ` WHERE `+col+` >= ? AND `+col+` <= ?`
-		args := []any{part.from, part.to}
+		args := []any{part.From, part.To}
 		if o.ParentID != nil {
 			cond, cargs := org.SubtreeSQL("o.path", o.Path)
 			from += ` JOIN orgs o ON o.id = t.org_id`
@@ -451,13 +414,13 @@ func (s *Service) openCounts(ctx context.Context, rowOfPath map[string]int, rows
 // mix fills the district's breakdowns of the cases registered in the period.
 func (s *Service) mix(ctx context.Context, st *Stats, from, to calendar.Date) error {
 	cats, chans, subs := map[string]int{}, map[string]int{}, map[string]int{}
-	for _, part := range tallyParts(from, to) {
+	for _, part := range calendar.MonthSpans(from, to) {
 		table, col := "petition_tally_mix", "day"
-		if part.month {
+		if part.Month {
 			table, col = "petition_tally_mix_month", "month"
 		}
 		rows, err := s.DB.Query(ctx, `SELECT kind, code, SUM(registered) FROM `+table+` WHERE `+col+` >= ? AND `+col+` <= ?
-			GROUP BY kind, code`, part.from, part.to)
+			GROUP BY kind, code`, part.From, part.To)
 		if err != nil {
 			return err
 		}
