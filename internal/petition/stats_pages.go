@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/org"
@@ -40,7 +41,7 @@ type trendBar struct {
 
 func f1(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
 
-func chartOf(months []MonthFigures) trendChart {
+func chartOf(months []MonthFigures, lang string) trendChart {
 	var c trendChart
 	for _, m := range months {
 		c.Max = max(c.Max, m.Registered, m.RepliedOnTime)
@@ -63,10 +64,15 @@ func chartOf(months []MonthFigures) trendChart {
 			X1: f1(float64(i)*slot + slot*0.14), X2: f1(float64(i)*slot + slot*0.5), W: f1(slot * 0.36),
 			Y1: f1(100 - h1), H1: f1(h1), Y2: f1(100 - h2), H2: f1(h2)})
 		// Month numbers; January is its year when the period spans years
-		// (as short as "10月", so that labels never run into each other).
+		// (as short as "10月" or "Oct", so that labels never run into each other).
 		label := ""
 		if i%step == 0 {
 			label = strings.TrimLeft(m.Month[5:], "0") + "月"
+			if lang == "en" {
+				if n, err := strconv.Atoi(m.Month[5:]); err == nil && n >= 1 && n <= 12 {
+					label = time.Month(n).String()[:3]
+				}
+			}
 			if m.Month[5:] == "01" && months[0].Month[:4] != months[n-1].Month[:4] {
 				label = m.Month[:4]
 			}
@@ -118,7 +124,7 @@ func (h *handlers) statsPage(w http.ResponseWriter, r *http.Request, a *auth.Act
 		return err
 	}
 	q := StatsFilter{OrgID: st.OrgID, From: st.From, To: st.To}
-	d := statsData{tools: tools{web.Lang(r)}, S: st, Orgs: h.statsOrgs(r.Context(), a), Query: q.Query().Encode(), Chart: chartOf(st.Months)}
+	d := statsData{tools: tools{web.Lang(r)}, S: st, Orgs: h.statsOrgs(r.Context(), a), Query: q.Query().Encode(), Chart: chartOf(st.Months, web.Lang(r))}
 	for _, row := range st.Rows {
 		d.MaxOpen = max(d.MaxOpen, row.Open)
 	}
