@@ -2,6 +2,7 @@ package petition
 
 import (
 	"context"
+	"database/sql"
 	"net/url"
 	"sort"
 	"strconv"
@@ -381,27 +382,42 @@ func (s *Service) openCounts(ctx context.Context, rowOfPath map[string]int, rows
 	if b, err := bureau(ctx, s.DB); err == nil {
 		bureauPath = b.Path
 	}
-	open, err := s.DB.Query(ctx, `SELECT p.status, p.handling_path, p.review_path, count(*),
+	// Grouped by the org that holds each case (the reviewing org during a
+	// review, else the handling org, "" for the bureau): one key, not three,
+	// halves what SQLite spends at a million cases (docs/benchmarks.md).
+	// A case whose clock runs is open; the holder is NULL otherwise, as a
+	// guard. The status is tested in the CASE, not the WHERE: there it
+	// would lead SQLite to the status index and a read of every case.
+	var handling, review []string
+	for _, st := range openStates {
+		if st == ReviewRequested || st == RereviewRequested {
+			review = append(review, st)
+		} else {
+			handling = append(handling, st)
+		}
+	}
+	// The states are the code's constants, written into the statement so
+	// that PostgreSQL plans the grouping as it would for literals.
+	in := func(ss []string) string { return "'" + strings.Join(ss, "', '") + "'" }
+	open, err := s.DB.Query(ctx, `SELECT CASE WHEN p.status IN (`+in(review)+`) THEN p.review_path
+		WHEN p.status IN (`+in(handling)+`) THEN p.handling_path END AS holder, count(*),
 		SUM(CASE WHEN p.due_at <= ? THEN 1 ELSE 0 END), SUM(CASE WHEN p.due_at > ? AND p.warn_at <= ? THEN 1 ELSE 0 END)
-		FROM petitions p WHERE p.period <> '' GROUP BY p.status, p.handling_path, p.review_path`, now, now, now)
+		FROM petitions p WHERE p.period <> '' GROUP BY holder`, now, now, now)
 	if err != nil {
 		return err
 	}
 	defer open.Close()
 	for open.Next() {
-		var status, hPath, rPath string
+		var h sql.NullString
 		var c Counts
-		if err := open.Scan(&status, &hPath, &rPath, &c.Open, &c.OverdueNow, &c.DueSoon); err != nil {
+		if err := open.Scan(&h, &c.Open, &c.OverdueNow, &c.DueSoon); err != nil {
 			return err
 		}
-		if !Open(status) {
+		if !h.Valid {
 			continue
 		}
-		holder := hPath
-		switch {
-		case status == ReviewRequested || status == RereviewRequested:
-			holder = rPath
-		case holder == "":
+		holder := h.String
+		if holder == "" {
 			holder = bureauPath
 		}
 		if i, ok := rowOfPath[holder]; ok && holder != "" {
