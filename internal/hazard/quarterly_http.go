@@ -6,12 +6,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
-	"github.com/anwen-gov/anwen/internal/attachment"
 	"github.com/anwen-gov/anwen/internal/auth"
 	"github.com/anwen-gov/anwen/internal/calendar"
+	"github.com/anwen-gov/anwen/internal/sheet"
 	"github.com/anwen-gov/anwen/internal/web"
 )
 
@@ -48,10 +47,7 @@ func (h *handlers) apiQuarterlyXLSX(w http.ResponseWriter, r *http.Request, a *a
 	if err != nil {
 		return err
 	}
-	web.AllowLongWrite(w, 10*time.Minute)
-	w.Header().Set("Content-Type", XLSXType)
-	w.Header().Set("Content-Disposition", attachment.ContentDisposition("attachment", quarterlyName(q)))
-	w.Header().Set("Cache-Control", "no-store")
+	sheet.StartDownload(w, quarterlyName(q))
 	if err := h.svc.ExportQuarterly(r.Context(), a, q, w); err != nil {
 		h.svc.log().Error("hazard quarterly export", "err", err)
 	}

@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
-	"github.com/anwen-gov/anwen/internal/attachment"
 	"github.com/anwen-gov/anwen/internal/auth"
+	"github.com/anwen-gov/anwen/internal/sheet"
 	"github.com/anwen-gov/anwen/internal/web"
 )
 
@@ -79,10 +78,7 @@ func (h *handlers) apiExport(w http.ResponseWriter, r *http.Request, a *auth.Act
 	if _, err := h.svc.build(r.Context(), a, &f); err != nil {
 		return err
 	}
-	web.AllowLongWrite(w, 10*time.Minute)
-	w.Header().Set("Content-Type", XLSXType)
-	w.Header().Set("Content-Disposition", attachment.ContentDisposition("attachment", exportName(h.svc.Clock.Now())))
-	w.Header().Set("Cache-Control", "no-store")
+	sheet.StartDownload(w, exportName(h.svc.Clock.Now()))
 	if _, err := h.svc.Export(r.Context(), a, f, w); err != nil {
 		h.svc.log().Error("petition export", "err", err)
 	}
@@ -112,9 +108,7 @@ func (h *handlers) apiStatsXLSX(w http.ResponseWriter, r *http.Request, a *auth.
 	if err := h.svc.ExportStats(r.Context(), a, f, &buf); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", XLSXType)
-	w.Header().Set("Content-Disposition", attachment.ContentDisposition("attachment", statsName(h.svc.Clock.Now())))
-	w.Header().Set("Cache-Control", "no-store")
+	sheet.StartDownload(w, statsName(h.svc.Clock.Now()))
 	if _, err := buf.WriteTo(w); err != nil {
 		h.svc.log().Error("petition stats workbook", "err", err)
 	}
