@@ -29,6 +29,9 @@ const (
 )
 
 // tab is one test's browser tab on one running Anwen.
+// phone emulates the 390 px phone the walks are checked on.
+var phone = chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait, chromedp.EmulateScale(2))
+
 type tab struct {
 	t    *testing.T
 	env  *apptest.Env
@@ -298,7 +301,7 @@ func TestWrongPassword(t *testing.T) {
 // and the navigation stays reachable.
 func TestPhone(t *testing.T) {
 	p := newTab(t)
-	p.do("emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait, chromedp.EmulateScale(2)))
+	p.do("emulate a phone", phone)
 	noOverflow := func(page string) {
 		t.Helper()
 		type size struct{ Scroll, Inner, Client int }
@@ -339,4 +342,11 @@ func TestPhone(t *testing.T) {
 	p.do("close the menu group", chromedp.KeyEvent("\x1b"))
 	p.wantVisibleText("#org-tree", "青山镇")
 	noOverflow("home")
+}
+
+// fitsPhone fails the walk when the page (what) is wider than the phone.
+func (t *tab) fitsPhone(what string) {
+	if w := eval[int](t, `document.documentElement.scrollWidth`); w > 391 {
+		t.fatalf("%s is %d px wide on a 390 px phone", what, w)
+	}
 }

@@ -48,7 +48,7 @@ func TestCampaignLaunchToVillageInspection(t *testing.T) {
 		t.Fatalf("a second browser context: %v", err)
 	}
 	wg := &tab{t: t, env: p.env, b: &Browser{Ctx: bctx}, base: p.base}
-	wg.do("emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait, chromedp.EmulateScale(2)))
+	wg.do("emulate a phone", phone)
 	wg.open("/signin")
 	wantStatus(t, "grid worker sign in", wg.signIn("wanggeyuan", demo.DemoPassword), 200)
 	wantStatus(t, "her list", wg.open("/campaigns"), 200)

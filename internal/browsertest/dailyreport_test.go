@@ -18,7 +18,7 @@ import (
 func TestDailyReportOneTap(t *testing.T) {
 	p := newTab(t)
 	qs := p.env.OrgID("SFQ-QS")
-	p.do("emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait, chromedp.EmulateScale(2)))
+	p.do("emulate a phone", phone)
 	p.open("/signin")
 	wantStatus(t, "sign in", p.signIn("qingshan", demo.DemoPassword), 200)
 
@@ -35,9 +35,7 @@ func TestDailyReportOneTap(t *testing.T) {
 	if p.visible(`textarea[name="safety_0_summary"]`) {
 		p.fatalf("the item rows show before asking for them")
 	}
-	if w := eval[int](p, `document.documentElement.scrollWidth`); w > 391 {
-		p.fatalf("the form is %d px wide on a 390 px phone", w)
-	}
+	p.fitsPhone("the form")
 	before := p.env.AuditCount("dailyreport.submit", "ok")
 
 	wantStatus(t, "tap", p.click("#one-tap"), 200)
@@ -57,9 +55,7 @@ func TestDailyReportOneTap(t *testing.T) {
 	if got := p.env.AuditCount("dailyreport.submit", "ok"); got != before+1 {
 		t.Errorf("submissions audited: %d, want %d", got, before+1)
 	}
-	if w := eval[int](p, `document.documentElement.scrollWidth`); w > 391 {
-		p.fatalf("the receipt is %d px wide on a 390 px phone", w)
-	}
+	p.fitsPhone("the receipt")
 
 	// The desk, in a browser context of its own (no shared cookies), at desktop size.
 	ctx, cancel := chromedp.NewContext(p.b.Ctx, chromedp.WithNewBrowserContext())

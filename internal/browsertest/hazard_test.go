@@ -44,7 +44,6 @@ func TestHazardFromChecklistToClosure(t *testing.T) {
 	if len(items) < 2 {
 		t.Fatalf("checklist 1 has %d items", len(items))
 	}
-	phone := chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait, chromedp.EmulateScale(2))
 	p.do("emulate a phone", phone)
 	p.open("/signin")
 	wantStatus(t, "sign in", p.signIn("qingshan", demo.DemoPassword), 200)
@@ -64,9 +63,7 @@ func TestHazardFromChecklistToClosure(t *testing.T) {
 		p.do("tap "+choice, chromedp.Click(chromedp.CSS(fmt.Sprintf("#item-%d .ins-%s span", id, choice)), chromedp.NodeVisible))
 	}
 	p.do("describe the problem", chromedp.SendKeys(chromedp.CSS(note), "二楼安全出口被货物堵塞"))
-	if w := eval[int](p, `document.documentElement.scrollWidth`); w > 391 {
-		p.fatalf("the checklist is %d px wide on a 390 px phone", w)
-	}
+	p.fitsPhone("the checklist")
 	wantStatus(t, "submit the inspection", p.click("#submit"), 200)
 	if !strings.HasPrefix(p.path(), "/inspections/") {
 		p.fatalf("after submitting: at %s", p.path())
@@ -128,7 +125,5 @@ func TestHazardFromChecklistToClosure(t *testing.T) {
 	if err := p.env.App.DB.QueryRow(ctx, "SELECT status FROM hazards WHERE number = ?", stored).Scan(&status); err != nil || status != "closed" {
 		t.Fatalf("the ledger says %s (%v) after acceptance", status, err)
 	}
-	if w := eval[int](p, `document.documentElement.scrollWidth`); w > 391 {
-		p.fatalf("the hazard page is %d px wide on a 390 px phone", w)
-	}
+	p.fitsPhone("the hazard page")
 }

@@ -21,19 +21,13 @@ func TestPetitionFromVisitToReply(t *testing.T) {
 	p := newTab(t)
 	ctx := context.Background()
 	qs := p.env.OrgID("SFQ-QS")
-	phone := chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait, chromedp.EmulateScale(2))
-	narrow := func(tb *tab, where string) {
-		if w := eval[int](tb, `document.documentElement.scrollWidth`); w > 391 {
-			tb.fatalf("%s is %d px wide on a 390 px phone", where, w)
-		}
-	}
 	p.do("emulate a phone", phone)
 	p.open("/signin")
 	wantStatus(t, "sign in", p.signIn("xfj", demo.DemoPassword), 200)
 
 	// The bureau registers the visit.
 	wantStatus(t, "open the registration form", p.open("/petitions/new"), 200)
-	narrow(p, "the registration form")
+	p.fitsPhone("the registration form")
 	p.do("fill the petitioner",
 		chromedp.SendKeys(chromedp.CSS(`input[name="p0_name"]`), "张建国"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="p0_phone"]`), "13812345678"),
@@ -67,7 +61,7 @@ func TestPetitionFromVisitToReply(t *testing.T) {
 	if stored != number || status != "registered" || strings.Contains(sealedPhone, "13812345678") {
 		p.fatalf("the register holds %q in state %s, phone %q", stored, status, sealedPhone)
 	}
-	narrow(p, "the case page")
+	p.fitsPhone("the case page")
 
 	// And transfers it to 青山镇.
 	p.do("open transfer", chromedp.Click(chromedp.CSS(".pet-act-transfer summary"), chromedp.NodeVisible))
@@ -89,7 +83,7 @@ func TestPetitionFromVisitToReply(t *testing.T) {
 	wantStatus(t, "township sign in", town.signIn("qingshan", demo.DemoPassword), 200)
 	wantStatus(t, "the ledger", town.open("/petitions"), 200)
 	town.wantVisibleText("#cards", number)
-	narrow(town, "the township's ledger")
+	town.fitsPhone("the township's ledger")
 	wantStatus(t, "open the case", town.open(casePath), 200)
 	if town.visible(".pet-act-transfer") || town.visible(".pet-act-supervise") {
 		town.fatalf("the township is offered the bureau's steps")
@@ -113,7 +107,7 @@ func TestPetitionFromVisitToReply(t *testing.T) {
 	town.wantVisibleText("#status", "已答复")
 	town.wantVisibleText("#window", "复查")
 	town.wantVisibleText("#opinions", "予以支持", "保障农民工工资支付条例")
-	narrow(town, "the answered case")
+	town.fitsPhone("the answered case")
 	var decision string
 	if err := p.env.App.DB.QueryRow(ctx, "SELECT p.status, o.decision FROM petitions p JOIN petition_opinions o ON o.petition_id = p.id WHERE p.number = ?", number).
 		Scan(&status, &decision); err != nil {

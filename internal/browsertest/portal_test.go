@@ -28,12 +28,6 @@ func TestPortalFileRouteAnswerRate(t *testing.T) {
 	p := newTab(t)
 	ctx := context.Background()
 	qs := p.env.OrgID("SFQ-QS")
-	phone := chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait, chromedp.EmulateScale(2))
-	narrow := func(tb *tab, where string) {
-		if w := eval[int](tb, `document.documentElement.scrollWidth`); w > 391 {
-			tb.fatalf("%s is %d px wide on a 390 px phone", where, w)
-		}
-	}
 	shots := os.Getenv("PORTAL_SHOTS")
 	shot := func(name string) {
 		if shots == "" {
@@ -74,12 +68,12 @@ func TestPortalFileRouteAnswerRate(t *testing.T) {
 	// The citizen files the claim.
 	p.do("emulate a phone", phone)
 	wantStatus(t, "the portal", p.open("/public/petitions"), 200)
-	narrow(p, "the portal's landing page")
+	p.fitsPhone("the portal's landing page")
 	if p.visible("nav.nav") {
 		p.fatalf("the staff menu shows to a citizen")
 	}
 	wantStatus(t, "open the form", p.click("#go-new"), 200)
-	narrow(p, "the form")
+	p.fitsPhone("the form")
 	if p.visible(".portal-accused") {
 		p.fatalf("the accused's field shows before an accusation is chosen")
 	}
@@ -111,7 +105,7 @@ func TestPortalFileRouteAnswerRate(t *testing.T) {
 	if len(code) != 14 || strings.Count(code, "-") != 2 {
 		p.fatalf("the query code %q", code)
 	}
-	narrow(p, "the receipt")
+	p.fitsPhone("the receipt")
 	shot("receipt")
 	var id int64
 	var number string
@@ -164,7 +158,7 @@ func TestPortalFileRouteAnswerRate(t *testing.T) {
 
 	// The citizen looks it up and rates the answer.
 	wantStatus(t, "the look-up form", p.open("/public/petitions/query"), 200)
-	narrow(p, "the look-up form")
+	p.fitsPhone("the look-up form")
 	shot("query")
 	p.do("enter the code and the phone",
 		chromedp.SendKeys(chromedp.CSS(`input[name="code"]`), strings.ToLower(code)),
@@ -176,7 +170,7 @@ func TestPortalFileRouteAnswerRate(t *testing.T) {
 	p.wantVisibleText("#milestones", "已登记", "已转送有权处理的机关", "青山镇", "已受理", "已受理，60日内书面答复", "已作出书面答复")
 	p.wantVisibleText("#answer-0", "予以支持", "已责令砖厂十日内支付全部工资", "保障农民工工资支付条例")
 	p.wantVisibleText("#review-until", "30 天")
-	narrow(p, "the case")
+	p.fitsPhone("the case")
 	shot("status")
 	wantStatus(t, "rate 满意", p.click("#rate-satisfied"), 200)
 	p.wantVisibleText("#notice", "感谢")
