@@ -40,7 +40,7 @@ func (h *handlers) homeSection(r *http.Request, a *auth.Actor) (template.HTML, e
 		c.N, c.More, c.Known = p.Total, !p.TotalExact, p.Counted
 		return c, nil
 	}
-	d := homeData{tools: tools{web.Lang(r)}, CanRegister: h.svc.mayRegister(ctx, a)}
+	d := homeData{tools: tools{web.Lang(r)}, CanRegister: h.svc.MayRegister(ctx, a)}
 	var err error
 	if d.Open, err = count(Filter{Status: StatusOpen}); err != nil {
 		return "", err

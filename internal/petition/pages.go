@@ -144,7 +144,7 @@ func (h *handlers) ledgerPage(w http.ResponseWriter, r *http.Request, a *auth.Ac
 		Subjects: Subjects, CanSearchTel: a.CanAnywhere(auth.PetitionReveal)}
 	if b, err := bureau(ctx, h.svc.DB); err == nil {
 		if v, err := h.svc.viewerFor(ctx, h.svc.DB, a, 0); err == nil {
-			d.CanRegister = h.svc.mayRegister(ctx, a)
+			d.CanRegister = h.svc.MayRegister(ctx, a)
 			if _, _, all := v.listScope(b.Path); all {
 				d.Orgs = h.routeTargets(ctx, b.ID)
 			}

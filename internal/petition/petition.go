@@ -211,10 +211,6 @@ type DisputeDraft struct {
 	HeadCount  int
 }
 
-// MayRegister reports whether a registers petitions (at the bureau or at
-// their own org), without recording a refusal.
-func (s *Service) MayRegister(ctx context.Context, a *auth.Actor) bool { return s.mayRegister(ctx, a) }
-
 // Link is a record of another capability that the caller may open.
 type Link struct {
 	ID     int64  `json:"id"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/anwen-gov/anwen/internal/apperr"
@@ -74,10 +75,8 @@ func (d *Detail) Documents() []string {
 }
 
 func appendOnce(s []string, v string) []string {
-	for _, x := range s {
-		if x == v {
-			return s
-		}
+	if slices.Contains(s, v) {
+		return s
 	}
 	return append(s, v)
 }
@@ -93,7 +92,7 @@ func (s *Service) Document(ctx context.Context, a *auth.Actor, id int64, kind st
 	if err != nil {
 		return nil, err
 	}
-	if !containsString(d.Documents(), kind) {
+	if !slices.Contains(d.Documents(), kind) {
 		return nil, apperr.NotFound("document")
 	}
 	rev, err := s.Reveal(ctx, a, id)
@@ -149,15 +148,6 @@ func zhDate(d calendar.Date) string {
 
 // agreementZH names the agreements a reply may attach.
 var agreementZH = map[string]string{"mediation": "调解协议书", "settlement": "和解协议书"}
-
-func containsString(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
 
 type printData struct {
 	tools

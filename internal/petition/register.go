@@ -124,8 +124,9 @@ func (s *Service) registersAt(ctx context.Context, a *auth.Actor) (b, direct *or
 	return nil, nil, nil
 }
 
-// mayRegister reports, without recording a refusal, whether a registers petitions.
-func (s *Service) mayRegister(ctx context.Context, a *auth.Actor) bool {
+// MayRegister reports, without recording a refusal, whether a registers
+// petitions (at the bureau or at their own org).
+func (s *Service) MayRegister(ctx context.Context, a *auth.Actor) bool {
 	b, _, err := s.registersAt(ctx, a)
 	return err == nil && b != nil
 }
